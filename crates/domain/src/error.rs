@@ -1,0 +1,51 @@
+//! The one error type of the domain. Each variant says which class of failure
+//! it is; the API crate maps the class to an HTTP status or GraphQL code, so
+//! the mapping lives in exactly one place there.
+
+use serde::Serialize;
+
+/// One invalid field of a request, reported back to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// The thing asked for does not exist (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request was understood but its values are not acceptable (422).
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The request is malformed (400), e.g. a cursor that was not ours.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The write collides with existing data, e.g. a slug already taken (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database cannot be reached (503).
+    #[error("storage unavailable")]
+    Unavailable(String),
+    /// Anything else; its detail is logged, never shown to a client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        DomainError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;
