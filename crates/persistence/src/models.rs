@@ -1,0 +1,185 @@
+//! Row types: what diesel reads and writes, and their conversion to and from
+//! the domain's types. `*Row` is read, `New*`/`*Changes` is written.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use newsdesk_domain::article::{ArticleRecord, ArticleStatus, ArticleWrite, Image, Source};
+use newsdesk_domain::body::BodyFormat;
+use newsdesk_domain::term::{Term, TermKind};
+
+use crate::schema::{article_terms, articles, terms};
+
+pub fn naive(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+pub fn kind_str(kind: TermKind) -> &'static str {
+    kind.noun()
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = terms)]
+pub struct TermRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+impl From<TermRow> for Term {
+    fn from(r: TermRow) -> Term {
+        Term {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = terms)]
+pub struct NewTerm<'a> {
+    pub kind: &'a str,
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub excerpt: String,
+    pub body_source: String,
+    pub body_format: String,
+    pub body_html: String,
+    pub body_text: String,
+    pub status: String,
+    pub section_id: Option<i64>,
+    pub published_at: Option<NaiveDateTime>,
+    pub sort_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub canonical_url: Option<String>,
+    pub image_url: Option<String>,
+    pub image_alt: Option<String>,
+    pub image_caption: Option<String>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub language: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub contact_email: Option<String>,
+}
+
+impl From<ArticleRow> for ArticleRecord {
+    fn from(r: ArticleRow) -> ArticleRecord {
+        ArticleRecord {
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            subtitle: r.subtitle,
+            excerpt: r.excerpt,
+            body_source: r.body_source,
+            // The columns are written only from these enums, so an unknown
+            // value means a hand-edited row: show it as the safest reading.
+            body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Text),
+            body_html: r.body_html,
+            body_text: r.body_text,
+            status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
+            section_id: r.section_id,
+            published_at: r.published_at.map(utc),
+            sort_at: utc(r.sort_at),
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            canonical_url: r.canonical_url,
+            image: r.image_url.map(|url| Image {
+                url,
+                alt: r.image_alt,
+                caption: r.image_caption,
+            }),
+            source: r.source_name.map(|name| Source { name, url: r.source_url }),
+            language: r.language,
+            word_count: r.word_count,
+            reading_time_minutes: r.reading_time_minutes,
+            contact_email: r.contact_email,
+        }
+    }
+}
+
+/// Every column an article write sets, except `created_at`, which only an
+/// insert sets. `None` clears a column.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+pub struct ArticleChanges<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub subtitle: Option<&'a str>,
+    pub excerpt: &'a str,
+    pub body_source: &'a str,
+    pub body_format: &'a str,
+    pub body_html: &'a str,
+    pub body_text: &'a str,
+    pub status: &'a str,
+    pub section_id: Option<i64>,
+    pub published_at: Option<NaiveDateTime>,
+    pub sort_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub canonical_url: Option<&'a str>,
+    pub image_url: Option<&'a str>,
+    pub image_alt: Option<&'a str>,
+    pub image_caption: Option<&'a str>,
+    pub source_name: Option<&'a str>,
+    pub source_url: Option<&'a str>,
+    pub language: &'a str,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub contact_email: Option<&'a str>,
+}
+
+impl<'a> ArticleChanges<'a> {
+    pub fn new(w: &'a ArticleWrite, section_id: Option<i64>, created_at: DateTime<Utc>) -> Self {
+        ArticleChanges {
+            slug: w.slug.as_str(),
+            title: &w.title,
+            subtitle: w.subtitle.as_deref(),
+            excerpt: &w.excerpt,
+            body_source: &w.body_source,
+            body_format: w.body_format.as_str(),
+            body_html: &w.body_html,
+            body_text: &w.body_text,
+            status: w.status.as_str(),
+            section_id,
+            published_at: w.published_at.map(naive),
+            sort_at: naive(w.published_at.unwrap_or(created_at)),
+            updated_at: naive(w.updated_at),
+            canonical_url: w.canonical_url.as_deref(),
+            image_url: w.image.as_ref().map(|i| i.url.as_str()),
+            image_alt: w.image.as_ref().and_then(|i| i.alt.as_deref()),
+            image_caption: w.image.as_ref().and_then(|i| i.caption.as_deref()),
+            source_name: w.source.as_ref().map(|s| s.name.as_str()),
+            source_url: w.source.as_ref().and_then(|s| s.url.as_deref()),
+            language: &w.language,
+            word_count: w.word_count,
+            reading_time_minutes: w.reading_time_minutes,
+            contact_email: w.contact_email.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = article_terms)]
+pub struct NewArticleTerm {
+    pub article_id: i64,
+    pub term_id: i64,
+    pub position: i32,
+}

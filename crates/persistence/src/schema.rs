@@ -1,0 +1,58 @@
+//! One schema for both backends: only types SQLite and PostgreSQL share.
+
+diesel::table! {
+    terms (id) {
+        id -> BigInt,
+        kind -> Text,
+        slug -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        email -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        subtitle -> Nullable<Text>,
+        excerpt -> Text,
+        body_source -> Text,
+        body_format -> Text,
+        body_html -> Text,
+        body_text -> Text,
+        status -> Text,
+        section_id -> Nullable<BigInt>,
+        published_at -> Nullable<Timestamp>,
+        sort_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        canonical_url -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        image_alt -> Nullable<Text>,
+        image_caption -> Nullable<Text>,
+        source_name -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        language -> Text,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        contact_email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    article_terms (article_id, term_id) {
+        article_id -> BigInt,
+        term_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::joinable!(article_terms -> articles (article_id));
+diesel::joinable!(article_terms -> terms (term_id));
+diesel::joinable!(articles -> terms (section_id));
+
+diesel::allow_tables_to_appear_in_same_query!(terms, articles, article_terms);

@@ -1,0 +1,267 @@
+//! The store on real databases: every test runs on SQLite and, when
+//! NEWSDESK_TEST_POSTGRES_URL is set, on PostgreSQL.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use newsdesk_domain::article::{now, ArticleInput, ArticleStatus};
+use newsdesk_domain::paging::PageLimit;
+use newsdesk_domain::query::{ArticleFilter, ArticleQuery, Visibility};
+use newsdesk_domain::service;
+use newsdesk_domain::term::TermKind;
+use newsdesk_domain::{ContentStore, DomainError};
+use newsdesk_persistence::test_support::TestDb;
+use newsdesk_persistence::Store;
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { let db = newsdesk_persistence::test_support::TestDb::sqlite(); super::$name(&super::open(&db)); })*
+        }
+        mod postgres {
+            $(#[test] fn $name() {
+                if let Some(db) = newsdesk_persistence::test_support::TestDb::postgres(stringify!($name)) {
+                    super::$name(&super::open(&db));
+                }
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    saves_and_reads_back_with_relations,
+    resave_by_slug_updates_in_place,
+    public_visibility_hides_drafts_and_scheduled,
+    keyset_pages_visit_every_article_once,
+    filters_by_tag_section_author_and_dates,
+    term_counts_follow_visibility,
+    duplicate_slug_in_one_batch_is_refused_whole,
+);
+
+fn open(db: &TestDb) -> Store {
+    let store = Store::open(&db.url, 4).expect("database opens");
+    assert!(store.migrate().expect("migrations run") > 0);
+    assert_eq!(store.migrate().expect("second run is a no-op"), 0);
+    store
+}
+
+fn input(title: &str, published_at: DateTime<Utc>) -> ArticleInput {
+    ArticleInput {
+        title: Some(title.into()),
+        body: Some(format!("{title} body.\n\nMore text.")),
+        status: Some("published".into()),
+        published_at: Some(published_at.to_rfc3339()),
+        ..Default::default()
+    }
+}
+
+fn save(store: &Store, inputs: Vec<ArticleInput>) {
+    let writes: Vec<_> = inputs
+        .into_iter()
+        .map(|i| i.validate(ArticleStatus::Draft, now()).expect("valid input"))
+        .collect();
+    store.save_articles(&writes).expect("saved");
+}
+
+fn public() -> Visibility {
+    Visibility::public_now()
+}
+
+fn list(store: &Store, filter: ArticleFilter, vis: Visibility) -> Vec<String> {
+    let q = ArticleQuery::new(filter, PageLimit::new(100).expect("limit"), None, vis).expect("query");
+    service::list_articles(store, &q)
+        .expect("listed")
+        .items
+        .into_iter()
+        .map(|r| r.slug)
+        .collect()
+}
+
+fn saves_and_reads_back_with_relations(store: &Store) {
+    let t = now() - TimeDelta::hours(1);
+    save(
+        store,
+        vec![ArticleInput {
+            section: Some("Home News".into()),
+            tags: vec!["Ukraine".into(), "Diplomacy".into()],
+            authors: vec!["Ana Lima".into()],
+            subtitle: Some("Sub".into()),
+            image: Some(newsdesk_domain::article::Image {
+                url: "https://img.example/1.jpg".into(),
+                alt: Some("alt".into()),
+                caption: None,
+            }),
+            contact_email: Some("ana@example.org".into()),
+            ..input("Talks in London", t)
+        }],
+    );
+    let r = service::article(store, "talks-in-london", public()).expect("found");
+    assert_eq!(r.published_at, Some(t));
+    assert_eq!(r.subtitle.as_deref(), Some("Sub"));
+    assert_eq!(r.image.as_ref().and_then(|i| i.alt.as_deref()), Some("alt"));
+    let views = service::assemble(store, vec![r], "http://x", now()).expect("assembled");
+    let v = &views[0];
+    assert_eq!(v.section.as_ref().map(|s| s.slug.as_str()), Some("home-news"));
+    let tags: Vec<_> = v.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tags, ["Ukraine", "Diplomacy"]);
+    assert_eq!(v.authors[0].slug, "ana-lima");
+    assert_eq!(v.canonical_url, "http://x/articles/talks-in-london");
+    assert!(!serde_json::to_string(v).expect("json").contains("ana@example.org"));
+}
+
+fn resave_by_slug_updates_in_place(store: &Store) {
+    let t = now() - TimeDelta::hours(2);
+    save(store, vec![ArticleInput { tags: vec!["A".into(), "B".into()], ..input("Same", t) }]);
+    let first = store.article_by_slug("same").expect("ok").expect("exists");
+    save(
+        store,
+        vec![ArticleInput {
+            tags: vec!["C".into()],
+            body: Some("Changed.".into()),
+            ..input("Same", t)
+        }],
+    );
+    let second = store.article_by_slug("same").expect("ok").expect("exists");
+    assert_eq!(first.id, second.id);
+    assert_eq!(first.created_at, second.created_at);
+    assert_eq!(second.body_text, "Changed.");
+    assert_eq!(store.count_articles().expect("count"), 1);
+    let tags: Vec<_> = store
+        .terms_of_articles(TermKind::Tag, &[second.id])
+        .expect("tags")
+        .into_iter()
+        .map(|(_, t)| t.slug)
+        .collect();
+    assert_eq!(tags, ["c"]);
+}
+
+fn public_visibility_hides_drafts_and_scheduled(store: &Store) {
+    let past = now() - TimeDelta::hours(1);
+    let future = now() + TimeDelta::days(1);
+    save(
+        store,
+        vec![
+            input("Live", past),
+            ArticleInput { status: Some("draft".into()), ..input("Draft", past) },
+            ArticleInput { status: Some("scheduled".into()), ..input("Later", future) },
+            ArticleInput { status: Some("archived".into()), ..input("Old", past) },
+        ],
+    );
+    assert_eq!(list(store, ArticleFilter::default(), public()), ["live"]);
+    let mut staff = list(store, ArticleFilter::default(), Visibility::Staff);
+    staff.sort();
+    assert_eq!(staff, ["draft", "later", "live", "old"]);
+    for hidden in ["draft", "later", "old"] {
+        assert!(matches!(service::article(store, hidden, public()), Err(DomainError::NotFound(_))));
+        assert!(service::article(store, hidden, Visibility::Staff).is_ok());
+    }
+    // The scheduled article is public once its time has come, with nothing run.
+    let after = Visibility::Public { now: future + TimeDelta::seconds(1) };
+    assert_eq!(list(store, ArticleFilter::default(), after), ["later", "live"]);
+}
+
+fn keyset_pages_visit_every_article_once(store: &Store) {
+    let base = now() - TimeDelta::days(1);
+    // Several articles share a timestamp so the id tie-break is exercised.
+    let inputs = (0..23).map(|i| input(&format!("Story {i}"), base + TimeDelta::minutes(i / 3))).collect();
+    save(store, inputs);
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let q = ArticleQuery::new(
+            ArticleFilter::default(),
+            PageLimit::new(5).expect("limit"),
+            cursor.as_deref(),
+            public(),
+        )
+        .expect("query");
+        let page = service::list_articles(store, &q).expect("page");
+        pages += 1;
+        let keys: Vec<_> = page.items.iter().map(|r| (r.sort_at, r.id)).collect();
+        assert!(keys.windows(2).all(|w| w[0] > w[1]), "newest first within a page");
+        seen.extend(page.items.into_iter().map(|r| r.slug));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c.as_str().to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 5);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(seen.len(), 23);
+    assert_eq!(unique.len(), 23);
+}
+
+fn filters_by_tag_section_author_and_dates(store: &Store) {
+    let t0 = now() - TimeDelta::days(10);
+    save(
+        store,
+        vec![
+            ArticleInput {
+                tags: vec!["Weather".into()],
+                section: Some("Home News".into()),
+                authors: vec!["Kim".into()],
+                ..input("Storm", t0)
+            },
+            ArticleInput { tags: vec!["Weather".into(), "Sport".into()], ..input("Rain delay", t0 + TimeDelta::days(2)) },
+            ArticleInput { section: Some("home-news".into()), ..input("Council", t0 + TimeDelta::days(4)) },
+        ],
+    );
+    let f = |tag: Option<&str>, section: Option<&str>, author: Option<&str>| ArticleFilter {
+        tag: tag.map(Into::into),
+        section: section.map(Into::into),
+        author: author.map(Into::into),
+        ..Default::default()
+    };
+    assert_eq!(list(store, f(Some("weather"), None, None), public()), ["rain-delay", "storm"]);
+    assert_eq!(list(store, f(None, Some("home-news"), None), public()), ["council", "storm"]);
+    assert_eq!(list(store, f(None, None, Some("kim")), public()), ["storm"]);
+    assert_eq!(list(store, f(Some("weather"), Some("home-news"), None), public()), ["storm"]);
+    assert!(list(store, f(Some("no-such-tag"), None, None), public()).is_empty());
+    let dates = ArticleFilter {
+        published_after: Some(t0 + TimeDelta::days(1)),
+        published_before: Some(t0 + TimeDelta::days(3)),
+        ..Default::default()
+    };
+    assert_eq!(list(store, dates, public()), ["rain-delay"]);
+    let excl = ArticleFilter { exclude: Some("council".into()), ..Default::default() };
+    assert_eq!(list(store, excl, public()), ["rain-delay", "storm"]);
+}
+
+fn term_counts_follow_visibility(store: &Store) {
+    let past = now() - TimeDelta::hours(1);
+    save(
+        store,
+        vec![
+            ArticleInput { tags: vec!["Budget".into()], section: Some("Politics".into()), ..input("One", past) },
+            ArticleInput {
+                tags: vec!["Budget".into()],
+                section: Some("Politics".into()),
+                status: Some("draft".into()),
+                ..input("Two", past)
+            },
+        ],
+    );
+    let tag = service::term(store, TermKind::Tag, "budget", public()).expect("tag");
+    assert_eq!(tag.article_count, 1);
+    assert_eq!(service::term(store, TermKind::Tag, "budget", Visibility::Staff).expect("tag").article_count, 2);
+    let sections = service::list_terms(store, TermKind::Section, PageLimit::default(), None, public()).expect("list");
+    assert_eq!(sections.items.len(), 1);
+    assert_eq!(sections.items[0].article_count, 1);
+    assert!(matches!(service::term(store, TermKind::Tag, "nope", public()), Err(DomainError::NotFound(_))));
+}
+
+fn duplicate_slug_in_one_batch_is_refused_whole(store: &Store) {
+    // Two different titles, one explicit slug: the second re-saves the first.
+    let past = now() - TimeDelta::hours(1);
+    save(
+        store,
+        vec![
+            ArticleInput { slug: Some("dup".into()), ..input("First", past) },
+            ArticleInput { slug: Some("dup".into()), ..input("Second", past) },
+        ],
+    );
+    let r = store.article_by_slug("dup").expect("ok").expect("exists");
+    assert_eq!(r.title, "Second");
+    assert_eq!(store.count_articles().expect("count"), 1);
+}

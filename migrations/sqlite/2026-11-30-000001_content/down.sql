@@ -1,0 +1,3 @@
+DROP TABLE article_terms;
+DROP TABLE articles;
+DROP TABLE terms;
