@@ -1,1 +1,19 @@
+//! newsdesk-api: the HTTP server (REST, GraphQL, docs, operations) and the
+//! `newsdesk` command line. Handlers translate between transports and the
+//! domain services; rules live in newsdesk-domain, SQL in
+//! newsdesk-persistence.
 
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod metrics;
+pub mod openapi;
+pub mod ops;
+pub mod rest;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+
+pub use state::AppState;

@@ -20,7 +20,7 @@ pub const MAX_TERMS: usize = 50;
 /// Status as readers see it. `Scheduled` is not stored: it is a published
 /// article whose `published_at` is still ahead, so it goes public by itself
 /// when its time comes, with no job to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ArticleStatus {
     Draft,
@@ -67,7 +67,7 @@ pub fn now() -> DateTime<Utc> {
     to_micros(Utc::now())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Image {
     pub url: String,
     #[serde(default)]
@@ -76,7 +76,7 @@ pub struct Image {
     pub caption: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Source {
     pub name: String,
     #[serde(default)]
@@ -86,7 +86,7 @@ pub struct Source {
 /// The create body of the REST API and one line of an NDJSON import or
 /// export. Everything is optional at this level so that a missing title is a
 /// 422 naming the field rather than a parse error.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ArticleInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -187,7 +187,12 @@ impl ArticleInput {
             err("title", "must be at most 300 characters");
         }
 
-        let slug = match self.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let slug = match self
+            .slug
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(s) => match Slug::parse(s) {
                 Ok(slug) => Some(slug),
                 Err(m) => {
@@ -195,7 +200,11 @@ impl ArticleInput {
                     None
                 }
             },
-            None => Slug::from_text(&title).or_else(|| (!title.is_empty()).then(|| Slug::from_text("article")).flatten()),
+            None => Slug::from_text(&title).or_else(|| {
+                (!title.is_empty())
+                    .then(|| Slug::from_text("article"))
+                    .flatten()
+            }),
         };
 
         let format = match self.body_format.as_deref() {
@@ -226,7 +235,10 @@ impl ArticleInput {
         let requested = match self.status.as_deref() {
             None => default_status,
             Some(s) => ArticleStatus::parse(s).unwrap_or_else(|| {
-                err("status", "must be one of draft, scheduled, published, archived");
+                err(
+                    "status",
+                    "must be one of draft, scheduled, published, archived",
+                );
                 default_status
             }),
         };
@@ -234,7 +246,10 @@ impl ArticleInput {
             ArticleStatus::Published => Some(published_at.unwrap_or(now)),
             ArticleStatus::Scheduled => {
                 if published_at.is_none_or(|t| t <= now) {
-                    err("published_at", "a scheduled article needs a published_at in the future");
+                    err(
+                        "published_at",
+                        "a scheduled article needs a published_at in the future",
+                    );
                 }
                 published_at
             }
@@ -242,11 +257,17 @@ impl ArticleInput {
         };
 
         let subtitle = clean_opt(self.subtitle);
-        if subtitle.as_ref().is_some_and(|s| s.chars().count() > MAX_TITLE_CHARS) {
+        if subtitle
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > MAX_TITLE_CHARS)
+        {
             err("subtitle", "must be at most 300 characters");
         }
         let excerpt = clean_opt(self.excerpt);
-        if excerpt.as_ref().is_some_and(|s| s.chars().count() > MAX_EXCERPT_CHARS) {
+        if excerpt
+            .as_ref()
+            .is_some_and(|s| s.chars().count() > MAX_EXCERPT_CHARS)
+        {
             err("excerpt", "must be at most 500 characters");
         }
 
@@ -291,7 +312,10 @@ impl ArticleInput {
             alt: clean_opt(i.alt),
             caption: clean_opt(i.caption),
         });
-        if image.as_ref().is_some_and(|i| !is_url(&i.url) && !i.url.starts_with('/')) {
+        if image
+            .as_ref()
+            .is_some_and(|i| !is_url(&i.url) && !i.url.starts_with('/'))
+        {
             err("image.url", "must be an http(s) URL or an absolute path");
         }
         let source = self.source.map(|s| Source {
@@ -314,8 +338,12 @@ impl ArticleInput {
 
         let rendered = body::render(format, &body_source);
         let words = body::word_count(&rendered.text);
-        let excerpt = excerpt.unwrap_or_else(|| body::excerpt_from(&rendered.text, MADE_EXCERPT_CHARS));
-        let created_at = created_at.unwrap_or(now);
+        let excerpt =
+            excerpt.unwrap_or_else(|| body::excerpt_from(&rendered.text, MADE_EXCERPT_CHARS));
+        // An article that arrives already published (an import of old news)
+        // was created no later than it was published.
+        let created_at =
+            created_at.unwrap_or_else(|| published_at.filter(|t| *t < now).unwrap_or(now));
         Ok(ArticleWrite {
             slug,
             title,
@@ -334,7 +362,8 @@ impl ArticleInput {
             source,
             language,
             word_count: i32::try_from(words).unwrap_or(i32::MAX),
-            reading_time_minutes: i32::try_from(body::reading_time_minutes(words)).unwrap_or(i32::MAX),
+            reading_time_minutes: i32::try_from(body::reading_time_minutes(words))
+                .unwrap_or(i32::MAX),
             contact_email,
             section,
             tags,
@@ -411,7 +440,7 @@ impl ArticleRecord {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Correction {
     pub text: String,
     pub published_at: DateTime<Utc>,
@@ -419,7 +448,7 @@ pub struct Correction {
 
 /// An article as readers get it, with its relations. Authors' e-mail
 /// addresses are not part of it, so they cannot leak through any transport.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ArticleView {
     pub id: String,
     pub slug: String,
@@ -533,7 +562,9 @@ mod tests {
             body: Some("First paragraph here.\n\nSecond one.".into()),
             ..Default::default()
         };
-        let w = input.validate(ArticleStatus::Draft, at("2024-01-01T00:00:00Z")).expect("valid");
+        let w = input
+            .validate(ArticleStatus::Draft, at("2024-01-01T00:00:00Z"))
+            .expect("valid");
         assert_eq!(w.title, "Floods close the coast road");
         assert_eq!(w.slug.as_str(), "floods-close-the-coast-road");
         assert_eq!(w.excerpt, "First paragraph here.");
@@ -556,11 +587,21 @@ mod tests {
             tags: vec!["ok".into(), "!!!".into()],
             ..Default::default()
         };
-        let Err(DomainError::Invalid(errs)) = input.validate(ArticleStatus::Draft, Utc::now()) else {
+        let Err(DomainError::Invalid(errs)) = input.validate(ArticleStatus::Draft, Utc::now())
+        else {
             panic!("expected invalid");
         };
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-        for f in ["title", "slug", "body_format", "status", "published_at", "language", "canonical_url", "tags"] {
+        for f in [
+            "title",
+            "slug",
+            "body_format",
+            "status",
+            "published_at",
+            "language",
+            "canonical_url",
+            "tags",
+        ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
     }
@@ -601,10 +642,6 @@ mod tests {
 
     #[test]
     fn status_at_derives_scheduled() {
-        let w = ArticleInput {
-            title: Some("T".into()),
-            ..Default::default()
-        };
         let mut r = ArticleRecord {
             id: 1,
             slug: "t".into(),
@@ -629,8 +666,10 @@ mod tests {
             reading_time_minutes: 1,
             contact_email: None,
         };
-        assert!(w.title.is_some());
-        assert_eq!(r.status_at(at("2024-01-15T00:00:00Z")), ArticleStatus::Scheduled);
+        assert_eq!(
+            r.status_at(at("2024-01-15T00:00:00Z")),
+            ArticleStatus::Scheduled
+        );
         assert!(r.is_public_at(at("2024-02-01T00:00:00Z")));
         r.status = ArticleStatus::Draft;
         assert!(!r.is_public_at(at("2030-01-01T00:00:00Z")));

@@ -98,8 +98,25 @@ pub fn escape_html(s: &str) -> String {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "hr",
-    "figure", "figcaption", "table", "ul", "ol",
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "tr",
+    "hr",
+    "figure",
+    "figcaption",
+    "table",
+    "ul",
+    "ol",
 ];
 
 /// Plain text of sanitised HTML: block elements become paragraph breaks,
@@ -220,12 +237,18 @@ mod tests {
         assert!(r.html.contains("<em>text</em>"));
         assert!(!r.html.contains("script"));
         assert!(!r.html.contains("javascript:"));
-        assert_eq!(r.text, "Head\n\nSome text [x]\n\nSecond".replace(" [x]", " x"));
+        assert_eq!(
+            r.text,
+            "Head\n\nSome text [x]\n\nSecond".replace(" [x]", " x")
+        );
     }
 
     #[test]
     fn html_handlers_are_removed() {
-        let r = render(BodyFormat::Html, r#"<p onclick="x()">Fish &amp; chips</p><img src=x onerror=alert(1)>"#);
+        let r = render(
+            BodyFormat::Html,
+            r#"<p onclick="x()">Fish &amp; chips</p><img src=x onerror=alert(1)>"#,
+        );
         assert!(!r.html.contains("onclick"));
         assert!(!r.html.contains("onerror"));
         assert_eq!(r.text, "Fish & chips");
@@ -234,13 +257,19 @@ mod tests {
     #[test]
     fn text_becomes_escaped_paragraphs() {
         let r = render(BodyFormat::Text, "a < b\nstill a\n\n\"quoted\" & more");
-        assert_eq!(r.html, "<p>a &lt; b still a</p>\n<p>\"quoted\" &amp; more</p>\n");
+        assert_eq!(
+            r.html,
+            "<p>a &lt; b still a</p>\n<p>\"quoted\" &amp; more</p>\n"
+        );
         assert_eq!(r.text, "a < b still a\n\n\"quoted\" & more");
     }
 
     #[test]
     fn rendering_html_output_again_is_stable() {
-        let once = render(BodyFormat::Markdown, "Para *one*\n\n- a\n- b & c\n\n> quote");
+        let once = render(
+            BodyFormat::Markdown,
+            "Para *one*\n\n- a\n- b & c\n\n> quote",
+        );
         let twice = render(BodyFormat::Html, &once.html);
         assert_eq!(once, twice);
     }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// One invalid field of a request, reported back to the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,

@@ -66,7 +66,10 @@ pub fn parse_plain_text(text: &str) -> Result<ArticleInput, String> {
     while let Some(line) = lines.next() {
         let trimmed = line.trim();
         if trimmed == "Tags" {
-            let tag_line = lines.by_ref().find(|l| !l.trim().is_empty()).unwrap_or_default();
+            let tag_line = lines
+                .by_ref()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default();
             input.tags = tag_line
                 .split(',')
                 .map(str::trim)
@@ -126,7 +129,10 @@ Real Time Analytics";
     #[test]
     fn plain_text_layout() {
         let a = parse_plain_text(SAMPLE).expect("parses");
-        assert_eq!(a.title.as_deref(), Some("City Council Approves New Harbour Bridge After Long Debate"));
+        assert_eq!(
+            a.title.as_deref(),
+            Some("City Council Approves New Harbour Bridge After Long Debate")
+        );
         assert_eq!(a.authors, ["Maria Okafor"]);
         assert_eq!(a.contact_email.as_deref(), Some("m.okafor@example.org"));
         assert_eq!(a.tags, ["Local Government", "Infrastructure", "Harbour"]);
@@ -150,7 +156,10 @@ Real Time Analytics";
         let a = parse_plain_text("T\n\nBy the end of the week, all roads had reopened after the storm.\n\nJoin the Discussion\nMore Home News\nX")
             .expect("parses");
         assert!(a.authors.is_empty());
-        assert_eq!(a.body.as_deref(), Some("By the end of the week, all roads had reopened after the storm."));
+        assert_eq!(
+            a.body.as_deref(),
+            Some("By the end of the week, all roads had reopened after the storm.")
+        );
     }
 
     #[test]

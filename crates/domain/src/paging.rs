@@ -30,7 +30,7 @@ impl PageLimit {
     pub fn new(n: i64) -> Option<PageLimit> {
         (1..=i64::from(MAX_LIMIT))
             .contains(&n)
-            .then(|| PageLimit(n as u32))
+            .then_some(PageLimit(n as u32))
     }
 
     pub fn with_max(raw: Option<i64>, default: u32, max: u32) -> Result<PageLimit, DomainError> {
@@ -115,7 +115,9 @@ impl Cursor {
 }
 
 fn malformed() -> DomainError {
-    DomainError::BadRequest("cursor is malformed: pass back the next_cursor of a previous page".into())
+    DomainError::BadRequest(
+        "cursor is malformed: pass back the next_cursor of a previous page".into(),
+    )
 }
 
 /// One page of results and where the next one starts.
@@ -129,7 +131,11 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Builds a page from up to `limit + 1` rows: the extra row only proves
     /// there is a next page.
-    pub fn from_overfetch(mut rows: Vec<T>, limit: PageLimit, key: impl Fn(&T) -> Cursor) -> Page<T> {
+    pub fn from_overfetch(
+        mut rows: Vec<T>,
+        limit: PageLimit,
+        key: impl Fn(&T) -> Cursor,
+    ) -> Page<T> {
         let has_more = rows.len() > limit.get() as usize;
         rows.truncate(limit.get() as usize);
         let next_cursor = if has_more { rows.last().map(key) } else { None };
@@ -156,9 +162,15 @@ mod tests {
     #[test]
     fn limit_bounds() {
         assert_eq!(PageLimit::parse(None).map(PageLimit::get).ok(), Some(20));
-        assert_eq!(PageLimit::parse(Some("100")).map(PageLimit::get).ok(), Some(100));
+        assert_eq!(
+            PageLimit::parse(Some("100")).map(PageLimit::get).ok(),
+            Some(100)
+        );
         for bad in ["0", "101", "1000", "abc", "-1", "", "1.5"] {
-            assert!(matches!(PageLimit::parse(Some(bad)), Err(DomainError::Invalid(_))), "{bad}");
+            assert!(
+                matches!(PageLimit::parse(Some(bad)), Err(DomainError::Invalid(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -176,7 +188,10 @@ mod tests {
     fn foreign_cursors_are_bad_requests() {
         let slug_cursor = Cursor::for_slug("politics");
         for bad in ["", "!!!", "bm9wZQ", slug_cursor.as_str()] {
-            assert!(matches!(Cursor::parse_article(bad), Err(DomainError::BadRequest(_))), "{bad}");
+            assert!(
+                matches!(Cursor::parse_article(bad), Err(DomainError::BadRequest(_))),
+                "{bad}"
+            );
         }
         assert_eq!(
             Cursor::parse_slug(slug_cursor.as_str()).ok(),

@@ -147,7 +147,13 @@ mod tests {
         };
         let f = ArticleFilter::parse(raw).expect("valid");
         assert_eq!(f.tag, None);
-        assert_eq!(f.published_after.map(|t| t.to_rfc3339()), Some("2024-03-14T00:00:00+00:00".into()));
-        assert_eq!(f.published_before.map(|t| t.to_rfc3339()), Some("2024-03-15T08:00:00+00:00".into()));
+        assert_eq!(
+            f.published_after.map(|t| t.to_rfc3339()),
+            Some("2024-03-14T00:00:00+00:00".into())
+        );
+        assert_eq!(
+            f.published_before.map(|t| t.to_rfc3339()),
+            Some("2024-03-15T08:00:00+00:00".into())
+        );
     }
 }

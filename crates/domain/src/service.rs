@@ -58,7 +58,9 @@ impl Relations {
 pub fn group(pairs: Vec<(i64, Term)>) -> HashMap<i64, Vec<TermRef>> {
     let mut out: HashMap<i64, Vec<TermRef>> = HashMap::new();
     for (article_id, term) in pairs {
-        out.entry(article_id).or_default().push(TermRef::from(&term));
+        out.entry(article_id)
+            .or_default()
+            .push(TermRef::from(&term));
     }
     out
 }
@@ -71,17 +73,29 @@ pub fn assemble(
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<ArticleView>> {
     let mut rel = Relations::load(store, &records)?;
-    Ok(records.into_iter().map(|r| rel.view(r, public_url, now)).collect())
+    Ok(records
+        .into_iter()
+        .map(|r| rel.view(r, public_url, now))
+        .collect())
 }
 
-pub fn list_articles(store: &impl ContentStore, query: &ArticleQuery) -> DomainResult<Page<ArticleRecord>> {
+pub fn list_articles(
+    store: &impl ContentStore,
+    query: &ArticleQuery,
+) -> DomainResult<Page<ArticleRecord>> {
     let rows = store.list_articles(query)?;
-    Ok(Page::from_overfetch(rows, query.limit, |r| Cursor::for_article(r.key())))
+    Ok(Page::from_overfetch(rows, query.limit, |r| {
+        Cursor::for_article(r.key())
+    }))
 }
 
 /// One article by slug; an article the caller may not see is as absent as a
 /// missing one, so drafts do not leak their existence.
-pub fn article(store: &impl ContentStore, slug: &str, visibility: Visibility) -> DomainResult<ArticleRecord> {
+pub fn article(
+    store: &impl ContentStore,
+    slug: &str,
+    visibility: Visibility,
+) -> DomainResult<ArticleRecord> {
     let found = store.article_by_slug(slug)?;
     match (found, visibility) {
         (Some(r), Visibility::Staff) => Ok(r),
@@ -97,14 +111,20 @@ pub fn list_terms(
     cursor: Option<&str>,
     visibility: Visibility,
 ) -> DomainResult<Page<TermView>> {
-    let after = cursor.filter(|c| !c.is_empty()).map(Cursor::parse_slug).transpose()?;
+    let after = cursor
+        .filter(|c| !c.is_empty())
+        .map(Cursor::parse_slug)
+        .transpose()?;
     let rows = store.list_terms(kind, after.as_ref(), limit.get())?;
     let page = Page::from_overfetch(rows, limit, |t| Cursor::for_slug(&t.slug));
     let ids: Vec<i64> = page.items.iter().map(|t| t.id).collect();
     let counts: HashMap<i64, i64> = if ids.is_empty() {
         HashMap::new()
     } else {
-        store.count_articles_by_term(kind, &ids, visibility)?.into_iter().collect()
+        store
+            .count_articles_by_term(kind, &ids, visibility)?
+            .into_iter()
+            .collect()
     };
     Ok(page.map(|term| TermView {
         article_count: counts.get(&term.id).copied().unwrap_or(0),
@@ -112,7 +132,12 @@ pub fn list_terms(
     }))
 }
 
-pub fn term(store: &impl ContentStore, kind: TermKind, slug: &str, visibility: Visibility) -> DomainResult<TermView> {
+pub fn term(
+    store: &impl ContentStore,
+    kind: TermKind,
+    slug: &str,
+    visibility: Visibility,
+) -> DomainResult<TermView> {
     let term = store
         .term_by_slug(kind, slug)?
         .ok_or_else(|| DomainError::NotFound(format!("{} {slug:?}", kind.noun())))?;
@@ -120,7 +145,10 @@ pub fn term(store: &impl ContentStore, kind: TermKind, slug: &str, visibility: V
         .count_articles_by_term(kind, &[term.id], visibility)?
         .first()
         .map_or(0, |(_, n)| *n);
-    Ok(TermView { term, article_count })
+    Ok(TermView {
+        term,
+        article_count,
+    })
 }
 
 /// Outcome of importing a batch of inputs: what was saved and, by position

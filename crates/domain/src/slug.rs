@@ -140,7 +140,16 @@ mod tests {
 
     #[test]
     fn parse_rejects_bad_slugs() {
-        for bad in ["", "Upper", "a--b", "-a", "a-", "a b", "ü", &"a".repeat(121)] {
+        for bad in [
+            "",
+            "Upper",
+            "a--b",
+            "-a",
+            "a-",
+            "a b",
+            "ü",
+            &"a".repeat(121),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(Slug::parse("home-news-2").is_ok());
@@ -148,7 +157,12 @@ mod tests {
 
     #[test]
     fn made_slugs_always_parse() {
-        for text in ["Hello, World", "É", "2024 eclipse — traffic", &"word ".repeat(100)] {
+        for text in [
+            "Hello, World",
+            "É",
+            "2024 eclipse — traffic",
+            &"word ".repeat(100),
+        ] {
             let s = Slug::from_text(text).expect("has letters");
             assert!(Slug::parse(s.as_str()).is_ok(), "{s} from {text:?}");
         }

@@ -22,12 +22,21 @@ pub trait ContentStore: Send + Sync {
     /// Tags or authors of these articles, as `(article_id, term)` in each
     /// article's own order. Sections are not a many-to-many relation: use
     /// [`ContentStore::terms_by_id`].
-    fn terms_of_articles(&self, kind: TermKind, article_ids: &[i64]) -> DomainResult<Vec<(i64, Term)>>;
+    fn terms_of_articles(
+        &self,
+        kind: TermKind,
+        article_ids: &[i64],
+    ) -> DomainResult<Vec<(i64, Term)>>;
 
     fn terms_by_id(&self, kind: TermKind, ids: &[i64]) -> DomainResult<Vec<Term>>;
 
     /// Up to `limit + 1` terms ordered by slug, strictly after `after`.
-    fn list_terms(&self, kind: TermKind, after: Option<&SlugKey>, limit: u32) -> DomainResult<Vec<Term>>;
+    fn list_terms(
+        &self,
+        kind: TermKind,
+        after: Option<&SlugKey>,
+        limit: u32,
+    ) -> DomainResult<Vec<Term>>;
 
     fn term_by_slug(&self, kind: TermKind, slug: &str) -> DomainResult<Option<Term>>;
 

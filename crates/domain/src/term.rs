@@ -34,7 +34,7 @@ pub struct Term {
 }
 
 /// How an article shows a term: `{slug, name}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TermRef {
     pub slug: String,
     pub name: String,

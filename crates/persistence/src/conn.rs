@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{Error as R2d2Error, ManageConnection};
+use diesel::r2d2::{Error as R2d2Error, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 
@@ -123,7 +123,8 @@ impl ManageConnection for DbManager {
     fn connect(&self) -> Result<DbConn, R2d2Error> {
         let mut conn = match self.url.backend {
             Backend::Sqlite => {
-                let mut c = SqliteConnection::establish(&self.url.target).map_err(R2d2Error::ConnectionError)?;
+                let mut c = SqliteConnection::establish(&self.url.target)
+                    .map_err(R2d2Error::ConnectionError)?;
                 // WAL lets readers run beside the one writer; the busy timeout
                 // makes a second writer wait instead of failing at once.
                 c.batch_execute(
@@ -133,18 +134,24 @@ impl ManageConnection for DbManager {
                 .map_err(R2d2Error::QueryError)?;
                 DbConn::Sqlite(c)
             }
-            Backend::Postgres => DbConn::Pg(PgConnection::establish(&self.url.target).map_err(R2d2Error::ConnectionError)?),
+            Backend::Postgres => DbConn::Pg(
+                PgConnection::establish(&self.url.target).map_err(R2d2Error::ConnectionError)?,
+            ),
         };
         conn.set_instrumentation(CountStatements(self.counter.clone()));
         Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), R2d2Error> {
-        conn.batch_execute("SELECT 1").map_err(R2d2Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(R2d2Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        match conn {
+            DbConn::Sqlite(c) => c.is_broken(),
+            DbConn::Pg(c) => c.is_broken(),
+        }
     }
 }
 
@@ -154,8 +161,14 @@ mod tests {
 
     #[test]
     fn urls_pick_backend() {
-        assert_eq!(DbUrl::parse("sqlite://newsdesk.db").map(|u| u.target), Ok("newsdesk.db".into()));
-        assert_eq!(DbUrl::parse("/tmp/x.db").map(|u| u.backend), Ok(Backend::Sqlite));
+        assert_eq!(
+            DbUrl::parse("sqlite://newsdesk.db").map(|u| u.target),
+            Ok("newsdesk.db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("/tmp/x.db").map(|u| u.backend),
+            Ok(Backend::Sqlite)
+        );
         let pg = DbUrl::parse("postgres://u:secret@localhost/db").expect("valid");
         assert_eq!(pg.backend, Backend::Postgres);
         assert!(!pg.redacted().contains("secret"));

@@ -107,7 +107,10 @@ impl From<ArticleRow> for ArticleRecord {
                 alt: r.image_alt,
                 caption: r.image_caption,
             }),
-            source: r.source_name.map(|name| Source { name, url: r.source_url }),
+            source: r.source_name.map(|name| Source {
+                name,
+                url: r.source_url,
+            }),
             language: r.language,
             word_count: r.word_count,
             reading_time_minutes: r.reading_time_minutes,

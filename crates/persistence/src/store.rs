@@ -16,7 +16,9 @@ use newsdesk_domain::store::ContentStore;
 use newsdesk_domain::term::{Term, TermKind, TermName};
 
 use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
-use crate::models::{kind_str, naive, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewTerm, TermRow};
+use crate::models::{
+    kind_str, naive, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewTerm, TermRow,
+};
 use crate::schema::{article_terms, articles, terms};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -40,6 +42,10 @@ impl Store {
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
+            // No `SELECT 1` before every checkout: a connection that broke is
+            // dropped when it is returned (`has_broken`), and a request that
+            // met it fails with 503 rather than costing every request a round trip.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
             .build(DbManager::new(url, statements.clone()))
             .map_err(|e| format!("cannot open database {redacted}: {e}"))?;
@@ -70,7 +76,9 @@ impl Store {
     }
 
     fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
-        self.pool.get().map_err(|e| DomainError::Unavailable(e.to_string()))
+        self.pool
+            .get()
+            .map_err(|e| DomainError::Unavailable(e.to_string()))
     }
 }
 
@@ -142,7 +150,11 @@ impl TermCache<'_> {
 }
 
 fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite) -> Result<i64, DieselError> {
-    let section_id = w.section.as_ref().map(|s| cache.ensure(TermKind::Section, s)).transpose()?;
+    let section_id = w
+        .section
+        .as_ref()
+        .map(|s| cache.ensure(TermKind::Section, s))
+        .transpose()?;
     let mut links = Vec::with_capacity(w.tags.len() + w.authors.len());
     for (kind, names) in [(TermKind::Tag, &w.tags), (TermKind::Author, &w.authors)] {
         for (pos, name) in names.iter().enumerate() {
@@ -160,8 +172,11 @@ fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite) -> Result<i64, DieselEr
         Some((id, created_at)) => {
             // Re-saving a slug replaces the article but keeps its creation date.
             let changes = ArticleChanges::new(w, section_id, utc(created_at));
-            diesel::update(articles::table.find(id)).set(&changes).execute(conn)?;
-            diesel::delete(article_terms::table.filter(article_terms::article_id.eq(id))).execute(conn)?;
+            diesel::update(articles::table.find(id))
+                .set(&changes)
+                .execute(conn)?;
+            diesel::delete(article_terms::table.filter(article_terms::article_id.eq(id)))
+                .execute(conn)?;
             id
         }
         None => {
@@ -261,7 +276,11 @@ impl ContentStore for Store {
             .map_err(db_err)
     }
 
-    fn terms_of_articles(&self, kind: TermKind, article_ids: &[i64]) -> DomainResult<Vec<(i64, Term)>> {
+    fn terms_of_articles(
+        &self,
+        kind: TermKind,
+        article_ids: &[i64],
+    ) -> DomainResult<Vec<(i64, Term)>> {
         let mut conn = self.conn()?;
         let rows: Vec<(i64, TermRow)> = article_terms::table
             .inner_join(terms::table)
@@ -285,7 +304,12 @@ impl ContentStore for Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    fn list_terms(&self, kind: TermKind, after: Option<&SlugKey>, limit: u32) -> DomainResult<Vec<Term>> {
+    fn list_terms(
+        &self,
+        kind: TermKind,
+        after: Option<&SlugKey>,
+        limit: u32,
+    ) -> DomainResult<Vec<Term>> {
         let mut conn = self.conn()?;
         let mut query = terms::table
             .filter(terms::kind.eq(kind_str(kind)))
@@ -332,7 +356,10 @@ impl ContentStore for Store {
                     .select((articles::section_id, count_star()))
                     .load(&mut *conn)
                     .map_err(db_err)?;
-                Ok(rows.into_iter().filter_map(|(id, n)| id.map(|id| (id, n))).collect())
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(id, n)| id.map(|id| (id, n)))
+                    .collect())
             }
             TermKind::Tag | TermKind::Author => article_terms::table
                 .inner_join(articles::table)
@@ -356,7 +383,10 @@ impl ContentStore for Store {
                     ids: HashMap::new(),
                     now,
                 };
-                writes.iter().map(|w| save_one(&mut cache, w)).collect::<Result<Vec<i64>, _>>()
+                writes
+                    .iter()
+                    .map(|w| save_one(&mut cache, w))
+                    .collect::<Result<Vec<i64>, _>>()
             })
             .map_err(db_err)?;
         let rows: Vec<ArticleRow> = articles::table
@@ -364,7 +394,8 @@ impl ContentStore for Store {
             .select(ArticleRow::as_select())
             .load(&mut *conn)
             .map_err(db_err)?;
-        let mut by_id: HashMap<i64, ArticleRecord> = rows.into_iter().map(|r| (r.id, r.into())).collect();
+        let mut by_id: HashMap<i64, ArticleRecord> =
+            rows.into_iter().map(|r| (r.id, r.into())).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
@@ -382,7 +413,10 @@ impl ContentStore for Store {
 
     fn count_articles(&self) -> DomainResult<i64> {
         let mut conn = self.conn()?;
-        articles::table.count().get_result(&mut *conn).map_err(db_err)
+        articles::table
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)
     }
 
     fn ping(&self) -> DomainResult<()> {

@@ -45,11 +45,14 @@ impl TestDb {
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
         );
-        let mut admin = PgConnection::establish(&admin_url).expect("NEWSDESK_TEST_POSTGRES_URL must reach a server");
+        let mut admin = PgConnection::establish(&admin_url)
+            .expect("NEWSDESK_TEST_POSTGRES_URL must reach a server");
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .expect("the test user may create databases");
-        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(b, _)| b);
         let url = format!("{base}/{name}");
         Some(TestDb {
             url,
@@ -64,7 +67,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = &self.pg {
             if let Ok(mut admin) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
     }

@@ -56,7 +56,10 @@ fn input(title: &str, published_at: DateTime<Utc>) -> ArticleInput {
 fn save(store: &Store, inputs: Vec<ArticleInput>) {
     let writes: Vec<_> = inputs
         .into_iter()
-        .map(|i| i.validate(ArticleStatus::Draft, now()).expect("valid input"))
+        .map(|i| {
+            i.validate(ArticleStatus::Draft, now())
+                .expect("valid input")
+        })
         .collect();
     store.save_articles(&writes).expect("saved");
 }
@@ -66,7 +69,8 @@ fn public() -> Visibility {
 }
 
 fn list(store: &Store, filter: ArticleFilter, vis: Visibility) -> Vec<String> {
-    let q = ArticleQuery::new(filter, PageLimit::new(100).expect("limit"), None, vis).expect("query");
+    let q =
+        ArticleQuery::new(filter, PageLimit::new(100).expect("limit"), None, vis).expect("query");
     service::list_articles(store, &q)
         .expect("listed")
         .items
@@ -99,17 +103,28 @@ fn saves_and_reads_back_with_relations(store: &Store) {
     assert_eq!(r.image.as_ref().and_then(|i| i.alt.as_deref()), Some("alt"));
     let views = service::assemble(store, vec![r], "http://x", now()).expect("assembled");
     let v = &views[0];
-    assert_eq!(v.section.as_ref().map(|s| s.slug.as_str()), Some("home-news"));
+    assert_eq!(
+        v.section.as_ref().map(|s| s.slug.as_str()),
+        Some("home-news")
+    );
     let tags: Vec<_> = v.tags.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(tags, ["Ukraine", "Diplomacy"]);
     assert_eq!(v.authors[0].slug, "ana-lima");
     assert_eq!(v.canonical_url, "http://x/articles/talks-in-london");
-    assert!(!serde_json::to_string(v).expect("json").contains("ana@example.org"));
+    assert!(!serde_json::to_string(v)
+        .expect("json")
+        .contains("ana@example.org"));
 }
 
 fn resave_by_slug_updates_in_place(store: &Store) {
     let t = now() - TimeDelta::hours(2);
-    save(store, vec![ArticleInput { tags: vec!["A".into(), "B".into()], ..input("Same", t) }]);
+    save(
+        store,
+        vec![ArticleInput {
+            tags: vec!["A".into(), "B".into()],
+            ..input("Same", t)
+        }],
+    );
     let first = store.article_by_slug("same").expect("ok").expect("exists");
     save(
         store,
@@ -140,9 +155,18 @@ fn public_visibility_hides_drafts_and_scheduled(store: &Store) {
         store,
         vec![
             input("Live", past),
-            ArticleInput { status: Some("draft".into()), ..input("Draft", past) },
-            ArticleInput { status: Some("scheduled".into()), ..input("Later", future) },
-            ArticleInput { status: Some("archived".into()), ..input("Old", past) },
+            ArticleInput {
+                status: Some("draft".into()),
+                ..input("Draft", past)
+            },
+            ArticleInput {
+                status: Some("scheduled".into()),
+                ..input("Later", future)
+            },
+            ArticleInput {
+                status: Some("archived".into()),
+                ..input("Old", past)
+            },
         ],
     );
     assert_eq!(list(store, ArticleFilter::default(), public()), ["live"]);
@@ -150,18 +174,28 @@ fn public_visibility_hides_drafts_and_scheduled(store: &Store) {
     staff.sort();
     assert_eq!(staff, ["draft", "later", "live", "old"]);
     for hidden in ["draft", "later", "old"] {
-        assert!(matches!(service::article(store, hidden, public()), Err(DomainError::NotFound(_))));
+        assert!(matches!(
+            service::article(store, hidden, public()),
+            Err(DomainError::NotFound(_))
+        ));
         assert!(service::article(store, hidden, Visibility::Staff).is_ok());
     }
     // The scheduled article is public once its time has come, with nothing run.
-    let after = Visibility::Public { now: future + TimeDelta::seconds(1) };
-    assert_eq!(list(store, ArticleFilter::default(), after), ["later", "live"]);
+    let after = Visibility::Public {
+        now: future + TimeDelta::seconds(1),
+    };
+    assert_eq!(
+        list(store, ArticleFilter::default(), after),
+        ["later", "live"]
+    );
 }
 
 fn keyset_pages_visit_every_article_once(store: &Store) {
     let base = now() - TimeDelta::days(1);
     // Several articles share a timestamp so the id tie-break is exercised.
-    let inputs = (0..23).map(|i| input(&format!("Story {i}"), base + TimeDelta::minutes(i / 3))).collect();
+    let inputs = (0..23)
+        .map(|i| input(&format!("Story {i}"), base + TimeDelta::minutes(i / 3)))
+        .collect();
     save(store, inputs);
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
@@ -177,7 +211,10 @@ fn keyset_pages_visit_every_article_once(store: &Store) {
         let page = service::list_articles(store, &q).expect("page");
         pages += 1;
         let keys: Vec<_> = page.items.iter().map(|r| (r.sort_at, r.id)).collect();
-        assert!(keys.windows(2).all(|w| w[0] > w[1]), "newest first within a page");
+        assert!(
+            keys.windows(2).all(|w| w[0] > w[1]),
+            "newest first within a page"
+        );
         seen.extend(page.items.into_iter().map(|r| r.slug));
         match page.next_cursor {
             Some(c) => cursor = Some(c.as_str().to_owned()),
@@ -203,8 +240,14 @@ fn filters_by_tag_section_author_and_dates(store: &Store) {
                 authors: vec!["Kim".into()],
                 ..input("Storm", t0)
             },
-            ArticleInput { tags: vec!["Weather".into(), "Sport".into()], ..input("Rain delay", t0 + TimeDelta::days(2)) },
-            ArticleInput { section: Some("home-news".into()), ..input("Council", t0 + TimeDelta::days(4)) },
+            ArticleInput {
+                tags: vec!["Weather".into(), "Sport".into()],
+                ..input("Rain delay", t0 + TimeDelta::days(2))
+            },
+            ArticleInput {
+                section: Some("home-news".into()),
+                ..input("Council", t0 + TimeDelta::days(4))
+            },
         ],
     );
     let f = |tag: Option<&str>, section: Option<&str>, author: Option<&str>| ArticleFilter {
@@ -213,10 +256,19 @@ fn filters_by_tag_section_author_and_dates(store: &Store) {
         author: author.map(Into::into),
         ..Default::default()
     };
-    assert_eq!(list(store, f(Some("weather"), None, None), public()), ["rain-delay", "storm"]);
-    assert_eq!(list(store, f(None, Some("home-news"), None), public()), ["council", "storm"]);
+    assert_eq!(
+        list(store, f(Some("weather"), None, None), public()),
+        ["rain-delay", "storm"]
+    );
+    assert_eq!(
+        list(store, f(None, Some("home-news"), None), public()),
+        ["council", "storm"]
+    );
     assert_eq!(list(store, f(None, None, Some("kim")), public()), ["storm"]);
-    assert_eq!(list(store, f(Some("weather"), Some("home-news"), None), public()), ["storm"]);
+    assert_eq!(
+        list(store, f(Some("weather"), Some("home-news"), None), public()),
+        ["storm"]
+    );
     assert!(list(store, f(Some("no-such-tag"), None, None), public()).is_empty());
     let dates = ArticleFilter {
         published_after: Some(t0 + TimeDelta::days(1)),
@@ -224,7 +276,10 @@ fn filters_by_tag_section_author_and_dates(store: &Store) {
         ..Default::default()
     };
     assert_eq!(list(store, dates, public()), ["rain-delay"]);
-    let excl = ArticleFilter { exclude: Some("council".into()), ..Default::default() };
+    let excl = ArticleFilter {
+        exclude: Some("council".into()),
+        ..Default::default()
+    };
     assert_eq!(list(store, excl, public()), ["rain-delay", "storm"]);
 }
 
@@ -233,7 +288,11 @@ fn term_counts_follow_visibility(store: &Store) {
     save(
         store,
         vec![
-            ArticleInput { tags: vec!["Budget".into()], section: Some("Politics".into()), ..input("One", past) },
+            ArticleInput {
+                tags: vec!["Budget".into()],
+                section: Some("Politics".into()),
+                ..input("One", past)
+            },
             ArticleInput {
                 tags: vec!["Budget".into()],
                 section: Some("Politics".into()),
@@ -244,11 +303,26 @@ fn term_counts_follow_visibility(store: &Store) {
     );
     let tag = service::term(store, TermKind::Tag, "budget", public()).expect("tag");
     assert_eq!(tag.article_count, 1);
-    assert_eq!(service::term(store, TermKind::Tag, "budget", Visibility::Staff).expect("tag").article_count, 2);
-    let sections = service::list_terms(store, TermKind::Section, PageLimit::default(), None, public()).expect("list");
+    assert_eq!(
+        service::term(store, TermKind::Tag, "budget", Visibility::Staff)
+            .expect("tag")
+            .article_count,
+        2
+    );
+    let sections = service::list_terms(
+        store,
+        TermKind::Section,
+        PageLimit::default(),
+        None,
+        public(),
+    )
+    .expect("list");
     assert_eq!(sections.items.len(), 1);
     assert_eq!(sections.items[0].article_count, 1);
-    assert!(matches!(service::term(store, TermKind::Tag, "nope", public()), Err(DomainError::NotFound(_))));
+    assert!(matches!(
+        service::term(store, TermKind::Tag, "nope", public()),
+        Err(DomainError::NotFound(_))
+    ));
 }
 
 fn duplicate_slug_in_one_batch_is_refused_whole(store: &Store) {
@@ -257,8 +331,14 @@ fn duplicate_slug_in_one_batch_is_refused_whole(store: &Store) {
     save(
         store,
         vec![
-            ArticleInput { slug: Some("dup".into()), ..input("First", past) },
-            ArticleInput { slug: Some("dup".into()), ..input("Second", past) },
+            ArticleInput {
+                slug: Some("dup".into()),
+                ..input("First", past)
+            },
+            ArticleInput {
+                slug: Some("dup".into()),
+                ..input("Second", past)
+            },
         ],
     );
     let r = store.article_by_slug("dup").expect("ok").expect("exists");

@@ -1,0 +1,106 @@
+//! DataLoaders: each turns the keys one execution step asks for into a
+//! single store call (one SQL statement per kind).
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use newsdesk_domain::query::Visibility;
+use newsdesk_domain::term::{Term, TermKind};
+use newsdesk_domain::ContentStore;
+
+use crate::graphql::gql_error;
+use crate::state::AppState;
+
+/// Tags or authors of an article: key `(kind, article_id)`.
+pub struct ArticleTerms(pub AppState);
+
+impl Loader<(TermKind, i64)> for ArticleTerms {
+    type Value = Vec<Term>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(TermKind, i64)],
+    ) -> Result<HashMap<(TermKind, i64), Vec<Term>>, Self::Error> {
+        let keys = keys.to_vec();
+        self.0
+            .run(move |store| {
+                let mut out: HashMap<(TermKind, i64), Vec<Term>> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                for kind in [TermKind::Tag, TermKind::Author] {
+                    let ids: Vec<i64> = keys
+                        .iter()
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, id)| *id)
+                        .collect();
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    for (article_id, term) in store.terms_of_articles(kind, &ids)? {
+                        out.entry((kind, article_id)).or_default().push(term);
+                    }
+                }
+                Ok(out)
+            })
+            .await
+            .map_err(gql_error)
+    }
+}
+
+/// Sections by id.
+pub struct Sections(pub AppState);
+
+impl Loader<i64> for Sections {
+    type Value = Term;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Term>, Self::Error> {
+        let keys = keys.to_vec();
+        self.0
+            .run(move |store| {
+                Ok(store
+                    .terms_by_id(TermKind::Section, &keys)?
+                    .into_iter()
+                    .map(|t| (t.id, t))
+                    .collect())
+            })
+            .await
+            .map_err(gql_error)
+    }
+}
+
+/// Published-article counts of terms: key `(kind, term_id)`.
+pub struct TermCounts(pub AppState);
+
+impl Loader<(TermKind, i64)> for TermCounts {
+    type Value = i64;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[(TermKind, i64)],
+    ) -> Result<HashMap<(TermKind, i64), i64>, Self::Error> {
+        let keys = keys.to_vec();
+        self.0
+            .run(move |store| {
+                let vis = Visibility::public_now();
+                let mut out: HashMap<(TermKind, i64), i64> = keys.iter().map(|k| (*k, 0)).collect();
+                for kind in [TermKind::Tag, TermKind::Section, TermKind::Author] {
+                    let ids: Vec<i64> = keys
+                        .iter()
+                        .filter(|(k, _)| *k == kind)
+                        .map(|(_, id)| *id)
+                        .collect();
+                    if ids.is_empty() {
+                        continue;
+                    }
+                    for (id, n) in store.count_articles_by_term(kind, &ids, vis)? {
+                        out.insert((kind, id), n);
+                    }
+                }
+                Ok(out)
+            })
+            .await
+            .map_err(gql_error)
+    }
+}

@@ -1,0 +1,135 @@
+//! GraphQL at `/graphql`: the same services as REST, with DataLoaders so a
+//! page of articles loads its tags, authors and sections in one statement
+//! per relation, and depth and complexity limits checked before execution.
+
+mod loaders;
+mod types;
+
+use actix_web::{web, HttpResponse};
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Schema};
+use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use types::QueryRoot;
+
+pub type NewsdeskSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Deep enough for GraphiQL's introspection query, shallow enough to stop
+/// `tag { articles { edges { node { tags { articles ...` recursion.
+pub const MAX_DEPTH: usize = 16;
+/// Each list field counts its page size times its children, so this bounds
+/// the rows a single query can ask for.
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+/// The schema without runtime data: enough to export the SDL.
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
+{
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+}
+
+pub fn schema(state: AppState) -> NewsdeskSchema {
+    schema_builder().data(state).finish()
+}
+
+/// The SDL that `schema.graphql` at the repository root must equal.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_enum_items(),
+    )
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(execute))
+            .route(web::get().to(graphiql)),
+    );
+}
+
+async fn execute(
+    schema: web::Data<NewsdeskSchema>,
+    state: web::Data<AppState>,
+    req: GraphQLRequest,
+) -> Result<GraphQLResponse, ApiError> {
+    let request = req.into_inner();
+    // GraphQL over HTTP: a body without a query is malformed (400), like one
+    // that is not JSON at all.
+    if request.query.trim().is_empty() {
+        return Err(ApiError::bad_request("the GraphQL request has no query"));
+    }
+    let state = state.get_ref().clone();
+    // Loaders are per request: their cache must not outlive one query.
+    let request = request
+        .data(cached(loaders::ArticleTerms(state.clone())))
+        .data(cached(loaders::Sections(state.clone())))
+        .data(cached(loaders::TermCounts(state)));
+    Ok(schema.execute(request).await.into())
+}
+
+/// A loader with a per-request cache (async-graphql's default has none), so
+/// values primed with `feed_many` are served without another query.
+fn cached<T: Send + Sync + 'static>(loader: T) -> DataLoader<T, HashMapCache> {
+    DataLoader::with_cache(loader, actix_web::rt::spawn, HashMapCache::default())
+}
+
+async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+/// API errors as GraphQL errors with `extensions.code`.
+pub fn gql_error(e: ApiError) -> async_graphql::Error {
+    let code = match e.status.as_u16() {
+        400 | 422 => "BAD_USER_INPUT",
+        401 => "UNAUTHENTICATED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        429 => "RATE_LIMITED",
+        503 => "SERVICE_UNAVAILABLE",
+        _ => "INTERNAL_SERVER_ERROR",
+    };
+    let fields = e.errors.clone();
+    let message = match &fields {
+        Some(errs) => errs
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => e.detail.clone(),
+    };
+    async_graphql::Error::new(message).extend_with(|_, ext| {
+        ext.set("code", code);
+        if let Some(errs) = &fields {
+            let list: Vec<async_graphql::Value> = errs
+                .iter()
+                .map(|f| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(
+                        async_graphql::Name::new("field"),
+                        async_graphql::Value::from(f.field.clone()),
+                    );
+                    m.insert(
+                        async_graphql::Name::new("message"),
+                        async_graphql::Value::from(f.message.clone()),
+                    );
+                    async_graphql::Value::Object(m)
+                })
+                .collect();
+            ext.set("errors", list);
+        }
+    })
+}
+
+/// Domain errors as GraphQL errors.
+pub fn domain_error(e: newsdesk_domain::DomainError) -> async_graphql::Error {
+    gql_error(ApiError::from(e))
+}

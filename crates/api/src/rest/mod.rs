@@ -1,0 +1,67 @@
+//! REST under `/api/v1`: a module per resource. Handlers parse, call a
+//! domain service through `AppState::run`, and shape JSON; no rule lives here.
+
+pub mod articles;
+pub mod terms;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use newsdesk_domain::paging::Page;
+use serde::Serialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(articles::routes)
+            .configure(terms::routes),
+    );
+}
+
+/// `{"data": {...}}`
+#[derive(Serialize)]
+pub struct One<T> {
+    pub data: T,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ListMeta {
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    pub limit: u32,
+}
+
+/// `{"data": [...], "meta": {...}}`
+#[derive(Serialize)]
+pub struct List<T> {
+    pub data: Vec<T>,
+    pub meta: ListMeta,
+}
+
+/// A list response with a `Link: <...>; rel="next"` header when there is a
+/// next page; the link repeats the request's query with the new cursor.
+pub fn list_response<T: Serialize>(
+    req: &HttpRequest,
+    base_url: &str,
+    page: Page<T>,
+) -> HttpResponse {
+    let next = page.next_cursor.map(|c| c.as_str().to_owned());
+    let mut res = HttpResponse::Ok();
+    if let Some(cursor) = &next {
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        pairs.retain(|(k, _)| k != "cursor");
+        pairs.push(("cursor".into(), cursor.clone()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        res.insert_header((
+            header::LINK,
+            format!("<{base_url}{}?{query}>; rel=\"next\"", req.path()),
+        ));
+    }
+    res.json(List {
+        data: page.items,
+        meta: ListMeta {
+            next_cursor: next,
+            limit: page.limit.get(),
+        },
+    })
+}

@@ -1,0 +1,152 @@
+//! `/api/v1/tags`, `/sections`, `/authors`: one pair of handlers serves all
+//! three kinds, since they share a shape.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use newsdesk_domain::query::Visibility;
+use newsdesk_domain::term::{TermKind, TermView};
+use newsdesk_domain::{service, PageLimit};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, Problem};
+use crate::rest::{list_response, One};
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    for (path, kind) in [
+        ("/tags", TermKind::Tag),
+        ("/sections", TermKind::Section),
+        ("/authors", TermKind::Author),
+    ] {
+        cfg.service(
+            web::resource(path)
+                .app_data(web::Data::new(kind))
+                .route(web::get().to(list_terms)),
+        )
+        .service(
+            web::resource(format!("{path}/{{slug}}"))
+                .app_data(web::Data::new(kind))
+                .route(web::get().to(get_term)),
+        );
+    }
+}
+
+/// A tag, section or author profile as readers see it. Authors call their
+/// description `bio`; no e-mail address is ever part of it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TermJson {
+    pub slug: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bio: Option<Option<String>>,
+    /// Published articles under it.
+    pub article_count: i64,
+}
+
+impl TermJson {
+    fn new(kind: TermKind, v: TermView) -> Self {
+        let (description, bio) = match kind {
+            TermKind::Author => (None, Some(v.term.description)),
+            _ => (Some(v.term.description), None),
+        };
+        TermJson {
+            slug: v.term.slug,
+            name: v.term.name,
+            description,
+            bio,
+            article_count: v.article_count,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TermListParams {
+    /// 1 to 100, default 20.
+    pub limit: Option<String>,
+    /// `meta.next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+async fn list_terms(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    kind: web::Data<TermKind>,
+    params: web::Query<TermListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = **kind;
+    let limit = PageLimit::parse(params.limit.as_deref())?;
+    let cursor = params.cursor.clone();
+    let page = state
+        .run(move |store| {
+            service::list_terms(
+                store,
+                kind,
+                limit,
+                cursor.as_deref(),
+                Visibility::public_now(),
+            )
+        })
+        .await?;
+    Ok(list_response(
+        &req,
+        &state.base_url,
+        page.map(|v| TermJson::new(kind, v)),
+    ))
+}
+
+async fn get_term(
+    state: web::Data<AppState>,
+    kind: web::Data<TermKind>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = **kind;
+    let slug = slug.into_inner();
+    let view = state
+        .run(move |store| service::term(store, kind, &slug, Visibility::public_now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(One {
+        data: TermJson::new(kind, view),
+    }))
+}
+
+// The three kinds share handlers; the OpenAPI document still lists each path.
+macro_rules! term_paths {
+    ($($list:ident, $one:ident, $path:literal, $tag:literal);* $(;)?) => {$(
+        #[utoipa::path(get, path = $path, tag = $tag, params(TermListParams),
+            responses(
+                (status = 200, description = "A page, ordered by slug, with `article_count`", body = TermList),
+                (status = 400, description = "Malformed cursor", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid limit", body = Problem, content_type = "application/problem+json"),
+            ))]
+        #[allow(dead_code)]
+        pub fn $list() {}
+
+        #[utoipa::path(get, path = concat!($path, "/{slug}"), tag = $tag,
+            params(("slug" = String, Path, description = "Slug")),
+            responses(
+                (status = 200, description = "One, with `article_count`", body = TermOne),
+                (status = 404, description = "Unknown slug", body = Problem, content_type = "application/problem+json"),
+            ))]
+        #[allow(dead_code)]
+        pub fn $one() {}
+    )*};
+}
+
+term_paths!(
+    list_tags, get_tag, "/tags", "tags";
+    list_sections, get_section, "/sections", "sections";
+    list_authors, get_author, "/authors", "authors";
+);
+
+#[derive(utoipa::ToSchema)]
+pub struct TermOne {
+    pub data: TermJson,
+}
+
+#[derive(utoipa::ToSchema)]
+pub struct TermList {
+    pub data: Vec<TermJson>,
+    pub meta: crate::rest::ListMeta,
+}

@@ -1,0 +1,97 @@
+//! The HTTP server: one `App` with REST, GraphQL, docs and operations, used
+//! by `newsdesk serve` and by the end-to-end tests alike.
+
+use std::net::TcpListener;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{self, Next};
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpServer};
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{graphql, metrics, openapi, ops, rest};
+
+/// Largest request body accepted (413 above it).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+pub fn build(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let schema = web::Data::new(graphql::schema(state.clone()));
+    let data = web::Data::new(state);
+    let doc = openapi::document();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(schema.clone())
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(MAX_BODY_BYTES)
+                    .error_handler(json_error),
+            )
+            .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
+            .configure(ops::routes)
+            .configure(rest::routes)
+            .configure(graphql::routes)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
+            .service(web::redirect("/docs", "/docs/"))
+            .default_service(web::to(not_found))
+            .wrap(middleware::from_fn(metrics::record))
+            .wrap(middleware::from_fn(request_id_header))
+            .wrap(middleware::Compress::default())
+            .wrap(TracingLogger::default())
+    })
+    .listen(listener)?
+    // SIGTERM stops accepting, lets requests in flight finish for up to this long.
+    .shutdown_timeout(15)
+    .run();
+    Ok(server)
+}
+
+async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+fn query_error(e: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("malformed query string: {e}")).into()
+}
+
+fn path_error(e: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("malformed path: {e}")).into()
+}
+
+fn json_error(e: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let status = match &e {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
+        JsonPayloadError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    ApiError::new(status, e.to_string()).into()
+}
+
+/// Echoes the request id that every log line of this request carries, so a
+/// client can quote it in a bug report.
+async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut res = next.call(req).await?;
+    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}

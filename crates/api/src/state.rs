@@ -1,0 +1,44 @@
+//! What every handler shares, and the one way to reach the database from
+//! async code: `AppState::run`, which moves the synchronous diesel call onto
+//! actix's blocking pool with the caller's tracing span.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use newsdesk_domain::error::DomainResult;
+use newsdesk_persistence::Store;
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    /// Public base URL without a trailing slash.
+    pub base_url: String,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, base_url: String) -> AppState {
+        AppState {
+            store: Arc::new(store),
+            base_url,
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    /// Runs `f` against the store on a blocking thread.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Store) -> DomainResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.store.clone();
+        let span = tracing::Span::current();
+        web::block(move || span.in_scope(|| f(&store)))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::from)
+    }
+}

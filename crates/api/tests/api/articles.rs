@@ -1,0 +1,247 @@
+//! REST articles: lists, filters, paging, single reads, visibility, errors.
+
+use serde_json::Value;
+
+use crate::helpers::{assert_problem, published, TestApp};
+use newsdesk_domain::article::ArticleInput;
+
+e2e!(
+    list_is_newest_first_with_relations,
+    pagination_visits_every_article_once,
+    filters_narrow_the_list,
+    single_article_and_unknown_slug,
+    drafts_and_scheduled_never_public,
+    bad_query_values_are_problems,
+);
+
+fn slugs(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .expect("data is a list")
+        .iter()
+        .map(|a| a["slug"].as_str().expect("slug").to_owned())
+        .collect()
+}
+
+async fn list_is_newest_first_with_relations(app: TestApp) {
+    app.seed(vec![
+        ArticleInput {
+            tags: vec!["Storm".into(), "Harbour".into()],
+            authors: vec!["Lena Marsh".into()],
+            section: Some("Home News".into()),
+            contact_email: Some("secret@example.org".into()),
+            ..published("Older story", 5)
+        },
+        published("Newer story", 1),
+    ]);
+    let res = app.get("/api/v1/articles").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("link").is_none(), "no next page, no Link");
+    let text = res.text().await.expect("body");
+    assert!(
+        !text.contains("secret@example.org"),
+        "contact e-mail leaked"
+    );
+    let body: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(slugs(&body), ["newer-story", "older-story"]);
+    assert_eq!(body["meta"]["limit"], 20);
+    assert_eq!(body["meta"]["next_cursor"], Value::Null);
+    let older = &body["data"][1];
+    assert_eq!(older["tags"][0]["slug"], "storm");
+    assert_eq!(older["tags"][1]["name"], "Harbour");
+    assert_eq!(older["authors"][0]["name"], "Lena Marsh");
+    assert_eq!(older["section"]["slug"], "home-news");
+    assert_eq!(older["status"], "published");
+    assert_eq!(
+        older["canonical_url"],
+        "https://news.example/articles/older-story"
+    );
+    assert!(older["id"].is_string());
+    assert!(older["published_at"].as_str().expect("date").ends_with('Z'));
+    assert_eq!(older["excerpt"], "Older story opens the story.");
+    assert_eq!(older["word_count"], 9);
+    assert_eq!(older["reading_time_minutes"], 1);
+    assert_eq!(older["corrections"], Value::Array(vec![]));
+    assert_eq!(
+        older["body_html"],
+        "<p>Older story opens the story.</p>\n<p>A second paragraph follows.</p>\n"
+    );
+}
+
+async fn pagination_visits_every_article_once(app: TestApp) {
+    // Three per hour, so equal timestamps must be split by the id tie-break.
+    let inputs = (0..47)
+        .map(|i| published(&format!("Story number {i}"), 100 - i / 3))
+        .collect();
+    app.seed(inputs);
+    let mut seen: Vec<String> = Vec::new();
+    let mut next = Some(format!(
+        "{}/api/v1/articles?limit=10&exclude=nothing",
+        app.base
+    ));
+    let mut pages = 0;
+    while let Some(url) = next.take() {
+        let res = app.client.get(&url).send().await.expect("sent");
+        assert_eq!(res.status(), 200);
+        let link = res
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().expect("ascii").to_owned());
+        let body: Value = res.json().await.expect("json");
+        pages += 1;
+        seen.extend(slugs(&body));
+        match (link, body["meta"]["next_cursor"].as_str()) {
+            (Some(link), Some(cursor)) => {
+                assert!(link.ends_with("rel=\"next\""), "{link}");
+                assert!(link.contains(cursor));
+                assert!(
+                    link.contains("exclude=nothing"),
+                    "Link keeps the filters: {link}"
+                );
+                // Follow the Link header as a client would, on our own host.
+                let target = link
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .expect("link target")
+                    .replace("https://news.example", &app.base);
+                next = Some(target);
+            }
+            (None, None) => {}
+            other => panic!("Link header and next_cursor disagree: {other:?}"),
+        }
+    }
+    assert_eq!(pages, 5);
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (47, 47));
+}
+
+async fn filters_narrow_the_list(app: TestApp) {
+    app.seed(vec![
+        ArticleInput {
+            tags: vec!["Rail".into()],
+            section: Some("Business".into()),
+            authors: vec!["Owen Adeyemi".into()],
+            ..published("Rail strike", 30)
+        },
+        ArticleInput {
+            tags: vec!["Rail".into()],
+            ..published("Rail talks", 20)
+        },
+        ArticleInput {
+            section: Some("Business".into()),
+            ..published("Rates", 10)
+        },
+    ]);
+    let cases = [
+        ("tag=rail", vec!["rail-talks", "rail-strike"]),
+        ("section=business", vec!["rates", "rail-strike"]),
+        ("author=owen-adeyemi", vec!["rail-strike"]),
+        ("tag=rail&section=business", vec!["rail-strike"]),
+        ("section=business&exclude=rates", vec!["rail-strike"]),
+        ("tag=unknown", vec![]),
+    ];
+    for (query, expected) in cases {
+        let (status, body) = app.get_json(&format!("/api/v1/articles?{query}")).await;
+        assert_eq!(status, 200, "{query}");
+        assert_eq!(slugs(&body), expected, "{query}");
+    }
+    let after = (chrono::Utc::now() - chrono::TimeDelta::hours(25)).format("%Y-%m-%dT%H:%M:%SZ");
+    let before = (chrono::Utc::now() - chrono::TimeDelta::hours(15)).format("%Y-%m-%dT%H:%M:%SZ");
+    let (_, body) = app
+        .get_json(&format!(
+            "/api/v1/articles?published_after={after}&published_before={before}"
+        ))
+        .await;
+    assert_eq!(slugs(&body), ["rail-talks"]);
+}
+
+async fn single_article_and_unknown_slug(app: TestApp) {
+    app.seed(vec![published("Museum reopens", 3)]);
+    let (status, body) = app.get_json("/api/v1/articles/museum-reopens").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["title"], "Museum reopens");
+    let problem = assert_problem(app.get("/api/v1/articles/no-such-story").await, 404).await;
+    assert!(problem["detail"]
+        .as_str()
+        .expect("detail")
+        .contains("no-such-story"));
+    assert_problem(app.get("/api/v1/nothing-here").await, 404).await;
+}
+
+async fn drafts_and_scheduled_never_public(app: TestApp) {
+    app.seed(vec![
+        ArticleInput {
+            tags: vec!["Secret".into()],
+            section: Some("Hidden".into()),
+            authors: vec!["Ghost Writer".into()],
+            status: Some("draft".into()),
+            ..published("Draft story", 2)
+        },
+        ArticleInput {
+            tags: vec!["Secret".into()],
+            status: Some("scheduled".into()),
+            published_at: Some((chrono::Utc::now() + chrono::TimeDelta::days(2)).to_rfc3339()),
+            ..published("Future story", 0)
+        },
+        ArticleInput {
+            tags: vec!["Secret".into()],
+            status: Some("archived".into()),
+            ..published("Archived story", 50)
+        },
+        published("Public story", 1),
+    ]);
+    let (_, list) = app.get_json("/api/v1/articles?limit=100").await;
+    assert_eq!(slugs(&list), ["public-story"]);
+    for slug in ["draft-story", "future-story", "archived-story"] {
+        assert_problem(app.get(&format!("/api/v1/articles/{slug}")).await, 404).await;
+    }
+    let (_, list) = app.get_json("/api/v1/articles?tag=secret").await;
+    assert!(slugs(&list).is_empty());
+    let (_, tag) = app.get_json("/api/v1/tags/secret").await;
+    assert_eq!(tag["data"]["article_count"], 0);
+    let (_, section) = app.get_json("/api/v1/sections/hidden").await;
+    assert_eq!(section["data"]["article_count"], 0);
+    let gql = app
+        .gql(
+            "{ articles(first: 100) { edges { node { slug } } } tag(slug: \"secret\") { articleCount articles { edges { node { slug } } } } draft: article(slug: \"draft-story\") { slug } }",
+            Value::Null,
+        )
+        .await;
+    let body = gql.to_string();
+    assert!(gql["errors"].is_null(), "{body}");
+    for hidden in ["draft-story", "future-story", "archived-story"] {
+        assert!(
+            !body.contains(hidden),
+            "{hidden} leaked through GraphQL: {body}"
+        );
+    }
+    assert_eq!(gql["data"]["tag"]["articleCount"], 0);
+    assert_eq!(gql["data"]["draft"], Value::Null);
+}
+
+async fn bad_query_values_are_problems(app: TestApp) {
+    app.seed(vec![published("Only one", 1)]);
+    for q in [
+        "limit=0",
+        "limit=1000",
+        "limit=abc",
+        "limit=-5",
+        "published_after=yesterday",
+        "published_before=2024-02-30",
+    ] {
+        let body = assert_problem(app.get(&format!("/api/v1/articles?{q}")).await, 422).await;
+        let field = q.split('=').next().expect("field");
+        assert_eq!(body["errors"][0]["field"], field, "{q}");
+    }
+    for q in ["cursor=garbage", "cursor=%00%01", "cursor=czpzb21ldGhpbmc"] {
+        assert_problem(app.get(&format!("/api/v1/articles?{q}")).await, 400).await;
+    }
+    assert_problem(app.get("/api/v1/tags?limit=0").await, 422).await;
+    assert_problem(app.get("/api/v1/tags?cursor=@@@").await, 400).await;
+    // Nothing changed: the one article is still there.
+    let (_, list) = app.get_json("/api/v1/articles").await;
+    assert_eq!(slugs(&list), ["only-one"]);
+}

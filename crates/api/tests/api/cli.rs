@@ -1,0 +1,239 @@
+//! The `newsdesk` binary: import (plain text and NDJSON), export, generate.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, TestDb};
+
+e2e!(
+    imports_publisher_layout,
+    ndjson_bad_lines_are_reported_rest_imports,
+    export_import_export_is_identical,
+    generate_is_deterministic
+);
+
+fn newsdesk(db_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(args)
+        .env("NEWSDESK_DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn another(app: &TestApp) -> Option<TestDb> {
+    match app.db.backend {
+        newsdesk_persistence::Backend::Sqlite => Some(TestDb::sqlite()),
+        newsdesk_persistence::Backend::Postgres => TestDb::postgres("second database"),
+    }
+}
+
+async fn imports_publisher_layout(app: TestApp) {
+    let out = newsdesk(
+        &app.db.url,
+        &[
+            "import",
+            &fixture("harbour-bridge.txt"),
+            &fixture("orchard-frost.txt"),
+            &fixture("empty-story.txt"),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "one file is empty, so the import reports failure"
+    );
+    assert!(stderr.contains("empty-story.txt"), "{stderr}");
+    assert!(stderr.contains("imported 2 articles"), "{stderr}");
+
+    let (status, body) = app.get_json("/api/v1/articles/harbour-bridge-approved-after-decade-of-delays-and-two-public-inquiries").await;
+    assert_eq!(status, 200, "{body}");
+    let a = &body["data"];
+    assert_eq!(a["authors"][0]["name"], "Maria Okafor");
+    let tags: Vec<_> = a["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        tags,
+        ["Local Government", "Harbour", "Infrastructure", "Transport"]
+    );
+    let text = a["body_text"].as_str().expect("text");
+    assert!(text.starts_with("Councillors voted seven to two"));
+    assert!(text.ends_with("still unfinished."));
+    assert_eq!(text.split("\n\n").count(), 4);
+    let whole = body.to_string();
+    for furniture in [
+        "Join the Discussion",
+        "Ferry Timetable",
+        "Real Time Analytics",
+        "m.okafor@",
+        "More Home News",
+    ] {
+        assert!(
+            !whole.contains(furniture),
+            "{furniture} ended up in the article"
+        );
+    }
+    assert_eq!(a["status"], "published");
+
+    let (_, frost) = app.get_json("/api/v1/articles?tag=apples").await;
+    let f = &frost["data"][0];
+    assert_eq!(
+        f["title"],
+        "Late Frost Threatens Apple Harvest in the Valley Orchards"
+    );
+    assert_eq!(f["authors"], Value::Array(vec![]));
+    assert!(!frost.to_string().contains("newsroom@"));
+
+    // Re-importing the same slug updates rather than duplicates.
+    let again = newsdesk(
+        &app.db.url,
+        &["import", "--status", "draft", &fixture("orchard-frost.txt")],
+    );
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let (_, list) = app.get_json("/api/v1/articles?limit=100").await;
+    assert_eq!(
+        list["data"].as_array().map(Vec::len),
+        Some(1),
+        "the frost story became a draft: {list}"
+    );
+}
+
+async fn ndjson_bad_lines_are_reported_rest_imports(app: TestApp) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("batch.ndjson");
+    let lines = [
+        r#"{"title": "First good line", "body": "Text *one*.", "tags": ["One"]}"#,
+        r#"{"title": "Broken JSON"#,
+        r#"{"title": "", "body": "no title"}"#,
+        "",
+        r#"{"title": "Second good line", "body_format": "html", "body": "<p>Two<script>x()</script></p>", "status": "draft"}"#,
+        r#"{"title": "Bad status", "status": "live"}"#,
+        r#"{"title": "Third good line", "published_at": "2024-03-14T09:00:00Z", "section": "Archive"}"#,
+    ];
+    std::fs::write(&path, lines.join("\n")).expect("written");
+    let file = path.display().to_string();
+    let out = newsdesk(&app.db.url, &["import", &file]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    for line in [2, 3, 6] {
+        assert!(
+            stderr.contains(&format!("{file}:{line}:")),
+            "line {line} not reported: {stderr}"
+        );
+    }
+    assert!(stderr.contains("title: is required"), "{stderr}");
+    assert!(stderr.contains("imported 3 articles"), "{stderr}");
+    let (_, list) = app.get_json("/api/v1/articles").await;
+    let slugs: Vec<_> = list["data"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| a["slug"].as_str().expect("slug").to_owned())
+        .collect();
+    assert_eq!(
+        slugs,
+        ["first-good-line", "third-good-line"],
+        "the draft stays private"
+    );
+    assert_eq!(list["data"][0]["body_html"], "<p>Text <em>one</em>.</p>\n");
+    assert_eq!(list["data"][1]["published_at"], "2024-03-14T09:00:00Z");
+}
+
+async fn export_import_export_is_identical(app: TestApp) {
+    let Some(second) = another(&app) else { return };
+    let seed = newsdesk(
+        &app.db.url,
+        &["generate", "--articles", "40", "--seed", "9"],
+    );
+    assert!(
+        seed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seed.stderr)
+    );
+    let imported = newsdesk(
+        &app.db.url,
+        &[
+            "import",
+            "--status",
+            "draft",
+            &fixture("harbour-bridge.txt"),
+        ],
+    );
+    assert!(imported.status.success());
+    let first = newsdesk(&app.db.url, &["export"]);
+    assert!(first.status.success());
+    let lines = String::from_utf8(first.stdout.clone()).expect("utf-8");
+    assert_eq!(lines.lines().count(), 41);
+    let line: Value = serde_json::from_str(lines.lines().last().expect("a line")).expect("json");
+    assert_eq!(line["status"], "draft");
+    assert!(line["created_at"].is_string() && line["tags"].is_array());
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let backup = dir.path().join("backup.ndjson");
+    std::fs::write(&backup, &first.stdout).expect("written");
+    let restored = newsdesk(&second.url, &["import", &backup.display().to_string()]);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    let again = newsdesk(&second.url, &["export"]);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        lines,
+        "export of the restore differs"
+    );
+}
+
+async fn generate_is_deterministic(app: TestApp) {
+    let Some(second) = another(&app) else { return };
+    for db in [&app.db.url, &second.url] {
+        let out = newsdesk(db, &["generate", "--articles", "30", "--seed", "3"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let a = newsdesk(&app.db.url, &["export"]).stdout;
+    let b = newsdesk(&second.url, &["export"]).stdout;
+    assert!(!a.is_empty());
+    // Creation times are "now" at import; compare everything else.
+    let strip = |bytes: &[u8]| -> Vec<Value> {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .map(|l| {
+                let mut v: Value = serde_json::from_str(l).expect("json");
+                v.as_object_mut().map(|o| o.remove("updated_at"));
+                v
+            })
+            .collect()
+    };
+    let (a, b) = (strip(&a), strip(&b));
+    assert_eq!(a, b);
+    let sizes: Vec<usize> = a
+        .iter()
+        .map(|v| v["body"].as_str().map_or(0, str::len))
+        .collect();
+    assert!(sizes.iter().all(|s| (3000..8500).contains(s)), "{sizes:?}");
+    let (_, tags) = app.get_json("/api/v1/tags?limit=100").await;
+    assert!(tags["data"].as_array().map_or(0, Vec::len) > 20);
+}

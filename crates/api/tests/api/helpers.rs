@@ -1,0 +1,148 @@
+//! `TestApp`: the real server on port 0 over a fresh SQLite file or a fresh
+//! PostgreSQL database, plus small HTTP helpers.
+
+use std::net::TcpListener;
+
+use actix_web::dev::ServerHandle;
+use chrono::{DateTime, TimeDelta, Utc};
+use newsdesk_api::{server, AppState};
+use newsdesk_domain::article::{self, ArticleInput, ArticleStatus};
+use newsdesk_domain::service;
+pub use newsdesk_persistence::test_support::TestDb;
+use newsdesk_persistence::Store;
+use serde_json::Value;
+
+/// Generates `sqlite::NAME` and `postgres::NAME` tests from `async fn NAME(app: TestApp)`.
+macro_rules! e2e {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[actix_web::test]
+            async fn $name() {
+                super::$name($crate::helpers::TestApp::spawn($crate::helpers::TestDb::sqlite())).await
+            })*
+        }
+        mod postgres {
+            $(#[actix_web::test]
+            async fn $name() {
+                if let Some(db) = $crate::helpers::TestDb::postgres(stringify!($name)) {
+                    super::$name($crate::helpers::TestApp::spawn(db)).await
+                }
+            })*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub db: TestDb,
+    handle: ServerHandle,
+}
+
+impl TestApp {
+    pub fn spawn(db: TestDb) -> TestApp {
+        let store = Store::open(&db.url, 4).expect("test database opens");
+        store.migrate().expect("migrations run");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let state = AppState::new(store, "https://news.example".into());
+        let server = server::build(listener, state.clone()).expect("server builds");
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            state,
+            db,
+            handle,
+        }
+    }
+
+    /// Saves articles straight through the domain service, as import does.
+    pub fn seed(&self, inputs: Vec<ArticleInput>) {
+        let report = service::import_batch(
+            self.state.store.as_ref(),
+            inputs.into_iter().enumerate().collect(),
+            ArticleStatus::Published,
+            article::now(),
+        );
+        assert!(
+            report.failed.is_empty(),
+            "seed refused: {:?}",
+            report.failed
+        );
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.base))
+            .json(&serde_json::json!({"query": query, "variables": variables}))
+            .send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("GraphQL answers JSON")
+    }
+
+    /// SQL statements the server's store has run so far.
+    pub fn statements(&self) -> u64 {
+        self.state.store.statements()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the runtime ends with the test.
+        let handle = self.handle.clone();
+        actix_web::rt::spawn(async move { handle.stop(false).await });
+    }
+}
+
+/// A published article input dated `hours_ago`.
+pub fn published(title: &str, hours_ago: i64) -> ArticleInput {
+    ArticleInput {
+        title: Some(title.into()),
+        body: Some(format!(
+            "{title} opens the story.\n\nA second paragraph follows."
+        )),
+        status: Some("published".into()),
+        published_at: Some(ago(hours_ago).to_rfc3339()),
+        ..Default::default()
+    }
+}
+
+pub fn ago(hours: i64) -> DateTime<Utc> {
+    article::now() - TimeDelta::hours(hours)
+}
+
+/// Asserts an RFC 9457 problem with this status.
+pub async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status of {}", res.url());
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(ctype, "application/problem+json");
+    let body: Value = res.json().await.expect("problem is JSON");
+    assert_eq!(body["status"], status);
+    assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
+    body
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests: each starts the real server on a free port with a
+//! fresh database and talks HTTP. One binary, so the crate links once.
+
+#[macro_use]
+mod helpers;
+
+mod articles;
+mod cli;
+mod graphql;
+mod ops;
+mod schema;
+mod terms;

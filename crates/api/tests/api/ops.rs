@@ -1,0 +1,56 @@
+//! Operations endpoints and cross-cutting headers.
+
+use crate::helpers::{published, TestApp};
+
+e2e!(health_ready_metrics, openapi_and_docs);
+
+async fn health_ready_metrics(app: TestApp) {
+    app.seed(vec![published("One", 1)]);
+    let (status, body) = app.get_json("/healthz").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["database"], app.db.backend.name());
+    let res = app.get("/api/v1/articles/one").await;
+    let id = res
+        .headers()
+        .get("x-request-id")
+        .expect("request id header");
+    assert!(id.len() >= 16);
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    assert!(metrics.contains("newsdesk_http_requests_total{method=\"GET\",route=\"/api/v1/articles/{slug}\",status=\"200\"} 1"), "{metrics}");
+    assert!(metrics.contains("newsdesk_http_request_duration_seconds_bucket"));
+    let sql_line = metrics
+        .lines()
+        .find(|l| l.starts_with("newsdesk_sql_statements_total"))
+        .expect("sql counter");
+    let n: u64 = sql_line
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("a number");
+    assert!(n > 0);
+    assert!(metrics.trim_end().ends_with("# EOF"));
+}
+
+async fn openapi_and_docs(app: TestApp) {
+    let (status, doc) = app.get_json("/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/articles",
+        "/api/v1/articles/{slug}",
+        "/api/v1/tags",
+        "/api/v1/sections/{slug}",
+        "/api/v1/authors",
+    ] {
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} missing from the spec"
+        );
+    }
+    assert!(doc["components"]["schemas"]["ArticleView"].is_object());
+    let res = app.get("/docs/").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.expect("html").contains("swagger"));
+}
