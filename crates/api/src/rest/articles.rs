@@ -7,6 +7,7 @@ use newsdesk_domain::{service, PageLimit};
 use serde::Deserialize;
 
 use crate::error::{ApiError, Problem};
+use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One};
 use crate::state::AppState;
 
@@ -77,7 +78,11 @@ pub async fn list_articles(
             })
         })
         .await?;
-    Ok(list_response(&req, &state.base_url, page))
+    let mut info = CacheInfo::default();
+    for a in &page.items {
+        describe(a, &mut info);
+    }
+    list_response(&req, &state.base_url, page, info)
 }
 
 /// One published article by slug.
@@ -91,6 +96,7 @@ pub async fn list_articles(
 )]
 #[get("/articles/{slug}")]
 pub async fn get_article(
+    req: HttpRequest,
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -106,7 +112,24 @@ pub async fn get_article(
                 .ok_or_else(|| newsdesk_domain::DomainError::Internal("assembled nothing".into()))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(One { data: view }))
+    let mut info = CacheInfo::default();
+    describe(&view, &mut info);
+    cache::respond(&req, &One { data: view }, info, |_| {})
+}
+
+/// What a response showing this article depends on.
+fn describe(a: &ArticleView, info: &mut CacheInfo) {
+    info.last_modified = info.last_modified.max(Some(a.updated_at));
+    info.key(format!("article:{}", a.id));
+    for t in &a.tags {
+        info.key(format!("tag:{}", t.slug));
+    }
+    if let Some(s) = &a.section {
+        info.key(format!("section:{}", s.slug));
+    }
+    for au in &a.authors {
+        info.key(format!("author:{}", au.slug));
+    }
 }
 
 /// OpenAPI shapes of the envelopes.

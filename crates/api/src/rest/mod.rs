@@ -2,10 +2,14 @@
 //! domain service through `AppState::run`, and shape JSON; no rule lives here.
 
 pub mod articles;
+pub mod cache;
 pub mod terms;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::error::ApiError;
+use crate::rest::cache::CacheInfo;
 use newsdesk_domain::paging::Page;
 use serde::Serialize;
 
@@ -37,31 +41,35 @@ pub struct List<T> {
     pub meta: ListMeta,
 }
 
-/// A list response with a `Link: <...>; rel="next"` header when there is a
-/// next page; the link repeats the request's query with the new cursor.
+/// A cacheable list response with a `Link: <...>; rel="next"` header when
+/// there is a next page; the link repeats the request's query with the new
+/// cursor.
 pub fn list_response<T: Serialize>(
     req: &HttpRequest,
     base_url: &str,
     page: Page<T>,
-) -> HttpResponse {
+    mut info: CacheInfo,
+) -> Result<HttpResponse, ApiError> {
     let next = page.next_cursor.map(|c| c.as_str().to_owned());
-    let mut res = HttpResponse::Ok();
-    if let Some(cursor) = &next {
+    let link = next.as_ref().map(|cursor| {
         let mut pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
         pairs.retain(|(k, _)| k != "cursor");
         pairs.push(("cursor".into(), cursor.clone()));
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        res.insert_header((
-            header::LINK,
-            format!("<{base_url}{}?{query}>; rel=\"next\"", req.path()),
-        ));
-    }
-    res.json(List {
+        format!("<{base_url}{}?{query}>; rel=\"next\"", req.path())
+    });
+    info.key("list".into());
+    let body = List {
         data: page.items,
         meta: ListMeta {
             next_cursor: next,
             limit: page.limit.get(),
         },
+    };
+    cache::respond(req, &body, info, |res| {
+        if let Some(link) = &link {
+            res.insert_header((header::LINK, link.clone()));
+        }
     })
 }

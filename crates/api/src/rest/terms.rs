@@ -8,6 +8,7 @@ use newsdesk_domain::{service, PageLimit};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Problem};
+use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One};
 use crate::state::AppState;
 
@@ -89,14 +90,20 @@ async fn list_terms(
             )
         })
         .await?;
-    Ok(list_response(
+    let mut info = CacheInfo::default();
+    for v in &page.items {
+        info.key(format!("{}:{}", kind.noun(), v.term.slug));
+    }
+    list_response(
         &req,
         &state.base_url,
         page.map(|v| TermJson::new(kind, v)),
-    ))
+        info,
+    )
 }
 
 async fn get_term(
+    req: HttpRequest,
     state: web::Data<AppState>,
     kind: web::Data<TermKind>,
     slug: web::Path<String>,
@@ -106,9 +113,18 @@ async fn get_term(
     let view = state
         .run(move |store| service::term(store, kind, &slug, Visibility::public_now()))
         .await?;
-    Ok(HttpResponse::Ok().json(One {
-        data: TermJson::new(kind, view),
-    }))
+    let info = CacheInfo {
+        last_modified: None,
+        keys: vec![format!("{}:{}", kind.noun(), view.term.slug)],
+    };
+    cache::respond(
+        &req,
+        &One {
+            data: TermJson::new(kind, view),
+        },
+        info,
+        |_| {},
+    )
 }
 
 // The three kinds share handlers; the OpenAPI document still lists each path.

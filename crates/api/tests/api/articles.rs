@@ -12,6 +12,7 @@ e2e!(
     single_article_and_unknown_slug,
     drafts_and_scheduled_never_public,
     bad_query_values_are_problems,
+    reads_are_cacheable_and_revalidate,
 );
 
 fn slugs(body: &Value) -> Vec<String> {
@@ -244,4 +245,92 @@ async fn bad_query_values_are_problems(app: TestApp) {
     // Nothing changed: the one article is still there.
     let (_, list) = app.get_json("/api/v1/articles").await;
     assert_eq!(slugs(&list), ["only-one"]);
+}
+
+async fn reads_are_cacheable_and_revalidate(app: TestApp) {
+    app.seed(vec![ArticleInput {
+        tags: vec!["Storm".into()],
+        section: Some("Home News".into()),
+        ..published("Cached story", 2)
+    }]);
+    for path in [
+        "/api/v1/articles/cached-story",
+        "/api/v1/articles?tag=storm",
+        "/api/v1/tags/storm",
+    ] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let h = res.headers().clone();
+        let etag = h
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .expect("etag")
+            .to_owned();
+        let cc = h
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .expect("cache-control");
+        assert!(cc.contains("stale-while-revalidate"), "{cc}");
+        let keys = h
+            .get("surrogate-key")
+            .and_then(|v| v.to_str().ok())
+            .expect("surrogate-key")
+            .to_owned();
+        assert!(keys.contains("tag:storm"), "{path}: {keys}");
+        let again = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.bytes().await.expect("body").is_empty());
+        let stale = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("If-None-Match", "\"other\"")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(stale.status(), 200);
+    }
+    let res = app.get("/api/v1/articles/cached-story").await;
+    let keys = res
+        .headers()
+        .get("surrogate-key")
+        .and_then(|v| v.to_str().ok())
+        .expect("keys")
+        .to_owned();
+    assert!(
+        keys.starts_with("article:") && keys.contains("section:home-news"),
+        "{keys}"
+    );
+    let lm = res
+        .headers()
+        .get("last-modified")
+        .and_then(|v| v.to_str().ok())
+        .expect("last-modified")
+        .to_owned();
+    let since = app
+        .client
+        .get(format!("{}/api/v1/articles/cached-story", app.base))
+        .header("If-Modified-Since", &lm)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(since.status(), 304);
+    let old = app
+        .client
+        .get(format!("{}/api/v1/articles/cached-story", app.base))
+        .header("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(old.status(), 200);
+    let (_, list) = app.get_json("/api/v1/articles").await;
+    assert!(
+        list["data"].is_array(),
+        "a plain request still gets the body"
+    );
 }

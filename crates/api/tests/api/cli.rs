@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::helpers::{TestApp, TestDb};
 
 e2e!(
+    demo_corpus_loads_once_into_an_empty_database,
     imports_publisher_layout,
     ndjson_bad_lines_are_reported_rest_imports,
     export_import_export_is_identical,
@@ -236,4 +237,35 @@ async fn generate_is_deterministic(app: TestApp) {
     assert!(sizes.iter().all(|s| (3000..8500).contains(s)), "{sizes:?}");
     let (_, tags) = app.get_json("/api/v1/tags?limit=100").await;
     assert!(tags["data"].as_array().map_or(0, Vec::len) > 20);
+}
+
+async fn demo_corpus_loads_once_into_an_empty_database(app: TestApp) {
+    let loaded = newsdesk_api::demo::load_if_empty(&app.state.store).expect("demo loads");
+    assert_eq!(loaded, 40);
+    assert_eq!(
+        newsdesk_api::demo::load_if_empty(&app.state.store).expect("second call"),
+        0
+    );
+    let (_, list) = app.get_json("/api/v1/articles?limit=100").await;
+    let items = list["data"].as_array().expect("list");
+    assert_eq!(items.len(), 39, "the one demo draft stays private");
+    assert!(items
+        .iter()
+        .all(|a| a["authors"].as_array().is_some_and(|a| !a.is_empty())));
+    assert!(
+        !list.to_string().contains("@newsdesk.example"),
+        "byline e-mails leaked"
+    );
+    let (_, sections) = app.get_json("/api/v1/sections").await;
+    let names: Vec<_> = sections["data"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name").to_owned())
+        .collect();
+    assert!(names.contains(&"Home News".to_owned()), "{names:?}");
+    let (_, home) = app
+        .get_json("/api/v1/articles?section=home-news&limit=100")
+        .await;
+    assert!(home["data"].as_array().map_or(0, Vec::len) >= 10);
 }
