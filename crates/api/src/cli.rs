@@ -123,6 +123,9 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
             tracing::info!(articles = loaded, "demo corpus loaded");
         }
     }
+    if let Err(e) = store.optimize(false) {
+        tracing::warn!(error = %service::describe(&e), "could not refresh planner statistics");
+    }
     let listener = TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(
@@ -206,6 +209,7 @@ fn import_files(
             failed += f;
         }
     }
+    store.optimize(true).map_err(|e| service::describe(&e))?;
     eprintln!(
         "imported {saved} articles in {:.1}s; {} failed",
         started.elapsed().as_secs_f64(),
@@ -242,6 +246,7 @@ fn generate_corpus(store: &Store, articles: u64, seed: u64) -> Result<(), String
             eprintln!("generated {n} of {articles}");
         }
     }
+    store.optimize(true).map_err(|e| service::describe(&e))?;
     let after = store.count_articles().map_err(|e| service::describe(&e))?;
     eprintln!(
         "generated {articles} articles (seed {seed}) in {:.1}s; the database now holds {after} (was {before})",

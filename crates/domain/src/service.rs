@@ -40,10 +40,22 @@ impl Relations {
                 .map(|t| (t.id, TermRef::from(t)))
                 .collect()
         };
+        let mut tags: HashMap<i64, Vec<TermRef>> = HashMap::new();
+        let mut authors: HashMap<i64, Vec<TermRef>> = HashMap::new();
+        for (article_id, kind, term) in store.terms_of_articles(&ids)? {
+            let map = if kind == TermKind::Author {
+                &mut authors
+            } else {
+                &mut tags
+            };
+            map.entry(article_id)
+                .or_default()
+                .push(TermRef::from(&term));
+        }
         Ok(Relations {
             sections,
-            tags: group(store.terms_of_articles(TermKind::Tag, &ids)?),
-            authors: group(store.terms_of_articles(TermKind::Author, &ids)?),
+            tags,
+            authors,
         })
     }
 
@@ -55,14 +67,28 @@ impl Relations {
     }
 }
 
-pub fn group(pairs: Vec<(i64, Term)>) -> HashMap<i64, Vec<TermRef>> {
-    let mut out: HashMap<i64, Vec<TermRef>> = HashMap::new();
-    for (article_id, term) in pairs {
-        out.entry(article_id)
-            .or_default()
-            .push(TermRef::from(&term));
+/// Tags and authors of these articles keyed by `(kind, article_id)`, with an
+/// entry (maybe empty) for every article and both kinds: one statement.
+pub fn terms_by_article(
+    store: &impl ContentStore,
+    article_ids: &[i64],
+) -> DomainResult<HashMap<(TermKind, i64), Vec<Term>>> {
+    let mut out: HashMap<(TermKind, i64), Vec<Term>> = article_ids
+        .iter()
+        .flat_map(|id| {
+            [
+                ((TermKind::Tag, *id), Vec::new()),
+                ((TermKind::Author, *id), Vec::new()),
+            ]
+        })
+        .collect();
+    if article_ids.is_empty() {
+        return Ok(out);
     }
-    out
+    for (article_id, kind, term) in store.terms_of_articles(article_ids)? {
+        out.entry((kind, article_id)).or_default().push(term);
+    }
+    Ok(out)
 }
 
 /// Turns records into reader views with their relations.

@@ -19,14 +19,10 @@ pub trait ContentStore: Send + Sync {
     /// The article with this slug, whatever its status.
     fn article_by_slug(&self, slug: &str) -> DomainResult<Option<ArticleRecord>>;
 
-    /// Tags or authors of these articles, as `(article_id, term)` in each
-    /// article's own order. Sections are not a many-to-many relation: use
-    /// [`ContentStore::terms_by_id`].
-    fn terms_of_articles(
-        &self,
-        kind: TermKind,
-        article_ids: &[i64],
-    ) -> DomainResult<Vec<(i64, Term)>>;
+    /// Tags and authors of these articles, as `(article_id, kind, term)` in
+    /// each article's own order, with one statement. Sections are not a
+    /// many-to-many relation: use [`ContentStore::terms_by_id`].
+    fn terms_of_articles(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, TermKind, Term)>>;
 
     fn terms_by_id(&self, kind: TermKind, ids: &[i64]) -> DomainResult<Vec<Term>>;
 

@@ -21,6 +21,12 @@ pub fn kind_str(kind: TermKind) -> &'static str {
     kind.noun()
 }
 
+pub fn parse_kind(s: &str) -> Option<TermKind> {
+    [TermKind::Tag, TermKind::Section, TermKind::Author]
+        .into_iter()
+        .find(|k| k.noun() == s)
+}
+
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = terms)]
 pub struct TermRow {

@@ -17,7 +17,7 @@ use newsdesk_domain::term::{Term, TermKind, TermName};
 
 use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
 use crate::models::{
-    kind_str, naive, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewTerm, TermRow,
+    kind_str, naive, parse_kind, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewTerm, TermRow,
 };
 use crate::schema::{article_terms, articles, terms};
 
@@ -30,7 +30,13 @@ pub struct Store {
     pool: Pool<DbManager>,
     backend: Backend,
     statements: StatementCounter,
+    /// Published-article counts per term. Counting joins every article of a
+    /// popular tag, so counts are kept briefly; any write clears them, and
+    /// the short life bounds how late a scheduled article shows in a count.
+    public_counts: moka::sync::Cache<(TermKind, i64), i64>,
 }
+
+const COUNT_TTL: Duration = Duration::from_secs(30);
 
 impl Store {
     /// Opens a pool on `url`. Fails when the database cannot be reached.
@@ -53,6 +59,10 @@ impl Store {
             pool,
             backend,
             statements,
+            public_counts: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(COUNT_TTL)
+                .build(),
         })
     }
 
@@ -73,6 +83,57 @@ impl Store {
             DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
         };
         applied.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// Counts visible articles per term with one grouped statement.
+    fn count_uncached(
+        &self,
+        kind: TermKind,
+        term_ids: &[i64],
+        visibility: Visibility,
+    ) -> DomainResult<Vec<(i64, i64)>> {
+        let mut conn = self.conn()?;
+        let (statuses, until) = visible(visibility);
+        match kind {
+            TermKind::Section => {
+                let rows: Vec<(Option<i64>, i64)> = articles::table
+                    .filter(articles::section_id.eq_any(term_ids))
+                    .filter(articles::status.eq_any(statuses))
+                    .filter(articles::sort_at.le(until))
+                    .group_by(articles::section_id)
+                    .select((articles::section_id, count_star()))
+                    .load(&mut *conn)
+                    .map_err(db_err)?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(id, n)| id.map(|id| (id, n)))
+                    .collect())
+            }
+            TermKind::Tag | TermKind::Author => article_terms::table
+                .inner_join(articles::table)
+                .filter(article_terms::term_id.eq_any(term_ids))
+                .filter(articles::status.eq_any(statuses))
+                .filter(articles::sort_at.le(until))
+                .group_by(article_terms::term_id)
+                .select((article_terms::term_id, count_star()))
+                .load(&mut *conn)
+                .map_err(db_err),
+        }
+    }
+
+    /// Refreshes the planner's statistics. Without them SQLite prefers the
+    /// status index for tag and section counts and scans every article; run
+    /// after bulk imports (`full`) and, cheaply, on start.
+    pub fn optimize(&self, full: bool) -> DomainResult<()> {
+        let mut conn = self.conn()?;
+        let sql = match (self.backend, full) {
+            (Backend::Sqlite, false) => "PRAGMA optimize=0x10002",
+            _ => "ANALYZE",
+        };
+        diesel::sql_query(sql)
+            .execute(&mut *conn)
+            .map(|_| ())
+            .map_err(db_err)
     }
 
     fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
@@ -276,21 +337,22 @@ impl ContentStore for Store {
             .map_err(db_err)
     }
 
-    fn terms_of_articles(
-        &self,
-        kind: TermKind,
-        article_ids: &[i64],
-    ) -> DomainResult<Vec<(i64, Term)>> {
+    fn terms_of_articles(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, TermKind, Term)>> {
         let mut conn = self.conn()?;
-        let rows: Vec<(i64, TermRow)> = article_terms::table
+        // No filter on `terms.kind`: with one, SQLite's planner starts from
+        // the (kind, slug) index and probes every tag; without, it walks
+        // article_terms' primary key for just these articles.
+        let rows: Vec<(i64, String, TermRow)> = article_terms::table
             .inner_join(terms::table)
             .filter(article_terms::article_id.eq_any(article_ids))
-            .filter(terms::kind.eq(kind_str(kind)))
             .order((article_terms::article_id, article_terms::position))
-            .select((article_terms::article_id, TermRow::as_select()))
+            .select((article_terms::article_id, terms::kind, TermRow::as_select()))
             .load(&mut *conn)
             .map_err(db_err)?;
-        Ok(rows.into_iter().map(|(a, t)| (a, t.into())).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|(a, kind, t)| parse_kind(&kind).map(|k| (a, k, t.into())))
+            .collect())
     }
 
     fn terms_by_id(&self, kind: TermKind, ids: &[i64]) -> DomainResult<Vec<Term>> {
@@ -344,37 +406,33 @@ impl ContentStore for Store {
         term_ids: &[i64],
         visibility: Visibility,
     ) -> DomainResult<Vec<(i64, i64)>> {
-        let mut conn = self.conn()?;
-        let (statuses, until) = visible(visibility);
-        match kind {
-            TermKind::Section => {
-                let rows: Vec<(Option<i64>, i64)> = articles::table
-                    .filter(articles::section_id.eq_any(term_ids))
-                    .filter(articles::status.eq_any(statuses))
-                    .filter(articles::sort_at.le(until))
-                    .group_by(articles::section_id)
-                    .select((articles::section_id, count_star()))
-                    .load(&mut *conn)
-                    .map_err(db_err)?;
-                Ok(rows
-                    .into_iter()
-                    .filter_map(|(id, n)| id.map(|id| (id, n)))
-                    .collect())
-            }
-            TermKind::Tag | TermKind::Author => article_terms::table
-                .inner_join(articles::table)
-                .filter(article_terms::term_id.eq_any(term_ids))
-                .filter(articles::status.eq_any(statuses))
-                .filter(articles::sort_at.le(until))
-                .group_by(article_terms::term_id)
-                .select((article_terms::term_id, count_star()))
-                .load(&mut *conn)
-                .map_err(db_err),
+        if !matches!(visibility, Visibility::Public { .. }) {
+            return self.count_uncached(kind, term_ids, visibility);
         }
+        let missing: Vec<i64> = term_ids
+            .iter()
+            .copied()
+            .filter(|id| !self.public_counts.contains_key(&(kind, *id)))
+            .collect();
+        if !missing.is_empty() {
+            let mut found: HashMap<i64, i64> = self
+                .count_uncached(kind, &missing, visibility)?
+                .into_iter()
+                .collect();
+            for id in missing {
+                self.public_counts
+                    .insert((kind, id), found.remove(&id).unwrap_or(0));
+            }
+        }
+        Ok(term_ids
+            .iter()
+            .filter_map(|id| self.public_counts.get(&(kind, *id)).map(|n| (*id, n)))
+            .collect())
     }
 
     fn save_articles(&self, writes: &[ArticleWrite]) -> DomainResult<Vec<ArticleRecord>> {
         let mut conn = self.conn()?;
+        self.public_counts.invalidate_all();
         let now = naive(newsdesk_domain::article::now());
         let ids = conn
             .transaction(|c| {

@@ -140,10 +140,11 @@ fn resave_by_slug_updates_in_place(store: &Store) {
     assert_eq!(second.body_text, "Changed.");
     assert_eq!(store.count_articles().expect("count"), 1);
     let tags: Vec<_> = store
-        .terms_of_articles(TermKind::Tag, &[second.id])
+        .terms_of_articles(&[second.id])
         .expect("tags")
         .into_iter()
-        .map(|(_, t)| t.slug)
+        .filter(|(_, kind, _)| *kind == TermKind::Tag)
+        .map(|(_, _, t)| t.slug)
         .collect();
     assert_eq!(tags, ["c"]);
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use newsdesk_domain::query::Visibility;
 use newsdesk_domain::term::{Term, TermKind};
-use newsdesk_domain::ContentStore;
+use newsdesk_domain::{service, ContentStore};
 
 use crate::graphql::gql_error;
 use crate::state::AppState;
@@ -22,26 +22,11 @@ impl Loader<(TermKind, i64)> for ArticleTerms {
         &self,
         keys: &[(TermKind, i64)],
     ) -> Result<HashMap<(TermKind, i64), Vec<Term>>, Self::Error> {
-        let keys = keys.to_vec();
+        let mut ids: Vec<i64> = keys.iter().map(|(_, id)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
         self.0
-            .run(move |store| {
-                let mut out: HashMap<(TermKind, i64), Vec<Term>> =
-                    keys.iter().map(|k| (*k, Vec::new())).collect();
-                for kind in [TermKind::Tag, TermKind::Author] {
-                    let ids: Vec<i64> = keys
-                        .iter()
-                        .filter(|(k, _)| *k == kind)
-                        .map(|(_, id)| *id)
-                        .collect();
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    for (article_id, term) in store.terms_of_articles(kind, &ids)? {
-                        out.entry((kind, article_id)).or_default().push(term);
-                    }
-                }
-                Ok(out)
-            })
+            .run(move |store| service::terms_by_article(store, &ids))
             .await
             .map_err(gql_error)
     }

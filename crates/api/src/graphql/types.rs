@@ -228,11 +228,7 @@ async fn article_connection(
 /// statements; priming makes the count fixed.
 async fn prefetch_relations(ctx: &Context<'_>, records: &[ArticleRecord]) -> Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
-    let kinds: Vec<TermKind> = [(TermKind::Tag, "tags"), (TermKind::Author, "authors")]
-        .into_iter()
-        .filter(|(_, field)| node.field(field).exists())
-        .map(|(kind, _)| kind)
-        .collect();
+    let want_terms = node.field("tags").exists() || node.field("authors").exists();
     let section_ids: Vec<i64> = if node.field("section").exists() {
         let mut ids: Vec<i64> = records.iter().filter_map(|r| r.section_id).collect();
         ids.sort_unstable();
@@ -241,21 +237,17 @@ async fn prefetch_relations(ctx: &Context<'_>, records: &[ArticleRecord]) -> Res
     } else {
         Vec::new()
     };
-    if records.is_empty() || (kinds.is_empty() && section_ids.is_empty()) {
+    if records.is_empty() || (!want_terms && section_ids.is_empty()) {
         return Ok(());
     }
-    let article_ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let article_ids: Vec<i64> = if want_terms {
+        records.iter().map(|r| r.id).collect()
+    } else {
+        Vec::new()
+    };
     let (terms, sections) = state(ctx)?
         .run(move |store| {
-            let mut terms: Vec<((TermKind, i64), Vec<Term>)> = Vec::new();
-            for kind in kinds {
-                let mut by_article: std::collections::HashMap<i64, Vec<Term>> =
-                    article_ids.iter().map(|id| (*id, Vec::new())).collect();
-                for (article_id, term) in store.terms_of_articles(kind, &article_ids)? {
-                    by_article.entry(article_id).or_default().push(term);
-                }
-                terms.extend(by_article.into_iter().map(|(id, t)| ((kind, id), t)));
-            }
+            let terms = service::terms_by_article(store, &article_ids)?;
             let sections = if section_ids.is_empty() {
                 Vec::new()
             } else {

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# HTTP load benchmark of the release binary over loopback, with wrk.
+#
+#   benches/load.sh sqlite 10000
+#   benches/load.sh postgres 100000          # needs a local PostgreSQL (trust auth)
+#
+# Generates N articles (seed 1) into a fresh database, starts `newsdesk serve`,
+# warms up, then runs wrk for each endpoint and prints requests/s, p50, p99
+# and the server's resident memory. Requests stay on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+backend=${1:-sqlite}
+articles=${2:-10000}
+duration=${DURATION:-15s}
+threads=${THREADS:-2}
+connections=${CONNECTIONS:-32}
+port=${PORT:-18080}
+pg_admin=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release -q -p newsdesk-api
+bin=target/release/newsdesk
+
+work=$(mktemp -d)
+case "$backend" in
+  sqlite) url="sqlite://$work/bench.db" ;;
+  postgres)
+    db="newsdesk_bench_$$"
+    psql "$pg_admin" -qc "CREATE DATABASE $db" >/dev/null
+    url="${pg_admin%/*}/$db"
+    ;;
+  *) echo "backend is sqlite or postgres" >&2; exit 1 ;;
+esac
+cleanup() {
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  [ "$backend" = postgres ] && psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+export NEWSDESK_DATABASE_URL="$url" RUST_LOG=warn
+start=$(date +%s%N)
+"$bin" generate --articles "$articles" --seed 1 2>&1 | tail -n 1
+end=$(date +%s%N)
+echo "import of $articles articles: $(( (end - start) / 1000000 )) ms"
+
+"$bin" serve --bind "127.0.0.1:$port" &
+server=$!
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+
+base="http://127.0.0.1:$port"
+printf '\n%-34s %10s %9s %9s %9s\n' endpoint "req/s" p50 p99 "RSS MiB"
+run() {
+  local name=$1; shift
+  wrk -t"$threads" -c"$connections" -d2s "$@" >/dev/null   # warm-up
+  local out
+  out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@")
+  local rps p50 p99 rss
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$server/status")
+  if grep -q "Non-2xx" <<<"$out"; then echo "$name: non-2xx responses!" >&2; grep Non-2xx <<<"$out" >&2; fi
+  printf '%-34s %10s %9s %9s %9s\n' "$name" "$rps" "$p50" "$p99" "$rss"
+}
+run "GET /api/v1/articles/{slug}" "$base/api/v1/articles/generated-4242"
+run "GET /api/v1/articles?limit=20" "$base/api/v1/articles?limit=20"
+run "GraphQL article(slug)" -s benches/graphql-article.lua "$base/graphql"
+run "GraphQL articles(first: 20)" -s benches/graphql-list.lua "$base/graphql"
