@@ -8,9 +8,12 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use newsdesk_domain::article::{self, ArticleInput, ArticleStatus};
+use newsdesk_domain::store::{AccountStore, TermWrite};
+use newsdesk_domain::term::TermKind;
 use newsdesk_domain::{generate, import, service, ContentStore};
 use newsdesk_persistence::Store;
 
+use crate::auth::{self, AuthSettings};
 use crate::config::Config;
 use crate::state::AppState;
 use crate::{demo, server};
@@ -56,12 +59,31 @@ pub enum Command {
     },
     /// Write every article as NDJSON to standard output.
     Export,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Add a deterministic synthetic corpus, for benchmarks.
     Generate {
         #[arg(long)]
         articles: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "editor", "author"])]
+        role: String,
+        /// Author profile (name or slug) this user writes as; created when missing.
+        #[arg(long)]
+        author: Option<String>,
     },
 }
 
@@ -108,6 +130,34 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             eprintln!("exported {n} articles");
             Ok(ExitCode::SUCCESS)
         }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    author,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let store = open_store(&config)?;
+            let author_id = match author {
+                Some(name) => Some(author_profile(&store, &name)?),
+                None => None,
+            };
+            let user = auth::create_user(&store, &email, password, &role, author_id)
+                .map_err(|e| service::describe(&e))?;
+            println!(
+                "created {} {} (id {})",
+                user.role.as_str(),
+                user.email,
+                user.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Generate { articles, seed } => {
             generate_corpus(&open_store(&config)?, articles, seed)?;
             Ok(ExitCode::SUCCESS)
@@ -115,8 +165,70 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
+/// The id of the author profile named `name`, created when missing.
+fn author_profile(store: &Store, name: &str) -> Result<i64, String> {
+    let term = newsdesk_domain::term::TermName::parse(name).map_err(|e| format!("author: {e}"))?;
+    if let Some(t) = store
+        .term_by_slug(TermKind::Author, term.slug.as_str())
+        .map_err(|e| service::describe(&e))?
+    {
+        return Ok(t.id);
+    }
+    let write = TermWrite {
+        slug: term.slug,
+        name: term.name,
+        description: None,
+    };
+    store
+        .create_term(TermKind::Author, &write)
+        .map(|t| t.id)
+        .map_err(|e| service::describe(&e))
+}
+
+/// Auth settings from the configuration; production needs a real secret.
+pub fn auth_settings(config: &Config) -> Result<AuthSettings, String> {
+    let jwt_secret = match &config.jwt_secret {
+        Some(s) if s.expose().len() >= 32 => s.expose().as_bytes().to_vec(),
+        Some(_) => return Err("NEWSDESK_JWT_SECRET must be at least 32 characters".into()),
+        None if config.is_production() => {
+            return Err("NEWSDESK_JWT_SECRET is required when NEWSDESK_ENV=production".into())
+        }
+        None => {
+            tracing::warn!("NEWSDESK_JWT_SECRET is not set: using a random key, so tokens end with this process");
+            AuthSettings::random_secret()
+        }
+    };
+    Ok(AuthSettings {
+        jwt_secret,
+        token_ttl: std::time::Duration::from_secs(config.token_ttl.max(1)),
+        anonymous_per_minute: config.rate_limit,
+        api_key_per_minute: config.api_key_rate_limit,
+        trust_proxy: config.trust_proxy,
+    })
+}
+
+/// Creates the admin named by NEWSDESK_ADMIN_EMAIL when no user exists.
+fn bootstrap_admin(config: &Config, store: &Store) -> Result<(), String> {
+    let (Some(email), Some(password)) = (&config.admin_email, &config.admin_password) else {
+        return Ok(());
+    };
+    if store.count_users().map_err(|e| service::describe(&e))? > 0 {
+        return Ok(());
+    }
+    let user = auth::create_user(store, email, password.expose(), "admin", None).map_err(|e| {
+        format!(
+            "cannot create the admin from NEWSDESK_ADMIN_EMAIL: {}",
+            service::describe(&e)
+        )
+    })?;
+    tracing::info!(email = %user.email, "admin created");
+    Ok(())
+}
+
 fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
+    let auth = auth_settings(config)?;
     let store = open_store(config)?;
+    bootstrap_admin(config, &store)?;
     if with_demo {
         let loaded = demo::load_if_empty(&store)?;
         if loaded > 0 {
@@ -133,9 +245,10 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
         database = store.backend().name(),
         "newsdesk listening: http://{addr}/api/v1/articles, GraphQL at /graphql, docs at /docs"
     );
-    let state = AppState::new(store, config.base_url());
+    let state = AppState::new(store, config.base_url(), auth);
+    let cors = config.cors_origins.clone();
     actix_web::rt::System::new()
-        .block_on(async move { server::build(listener, state)?.await })
+        .block_on(async move { server::build(listener, state, &cors)?.await })
         .map_err(|e| format!("server failed: {e}"))
 }
 

@@ -8,6 +8,29 @@ pub enum LogFormat {
     Json,
 }
 
+/// A secret read from the environment: never printed, not even by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
 /// Settings every command shares.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -47,9 +70,88 @@ pub struct Config {
         global = true
     )]
     pub pool_size: u32,
+
+    /// `production` makes NEWSDESK_JWT_SECRET mandatory.
+    #[arg(
+        long = "env",
+        env = "NEWSDESK_ENV",
+        default_value = "development",
+        global = true
+    )]
+    pub environment: String,
+
+    /// HS256 key for staff tokens; random per start (with a warning) when unset.
+    #[arg(
+        long,
+        env = "NEWSDESK_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_secret: Option<Secret>,
+
+    /// Lifetime of staff tokens, in seconds.
+    #[arg(
+        long,
+        env = "NEWSDESK_TOKEN_TTL",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub token_ttl: u64,
+
+    /// Created as admin on start when no user exists (with NEWSDESK_ADMIN_PASSWORD).
+    #[arg(long, env = "NEWSDESK_ADMIN_EMAIL", global = true)]
+    pub admin_email: Option<String>,
+
+    #[arg(
+        long,
+        env = "NEWSDESK_ADMIN_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_password: Option<Secret>,
+
+    /// Requests a minute per client address for anonymous callers (0: no limit).
+    #[arg(
+        long,
+        env = "NEWSDESK_RATE_LIMIT",
+        default_value_t = 1200,
+        global = true
+    )]
+    pub rate_limit: u32,
+
+    /// Requests a minute for a new partner API key unless it names its own.
+    #[arg(
+        long,
+        env = "NEWSDESK_API_KEY_RATE_LIMIT",
+        default_value_t = 6000,
+        global = true
+    )]
+    pub api_key_rate_limit: u32,
+
+    /// Origins allowed by CORS: `*` or a comma-separated list.
+    #[arg(
+        long,
+        env = "NEWSDESK_CORS_ORIGINS",
+        default_value = "*",
+        global = true
+    )]
+    pub cors_origins: String,
+
+    /// Take the client address from X-Forwarded-For (behind a trusted proxy).
+    #[arg(
+        long,
+        env = "NEWSDESK_TRUST_PROXY",
+        default_value_t = false,
+        global = true
+    )]
+    pub trust_proxy: bool,
 }
 
 impl Config {
+    pub fn is_production(&self) -> bool {
+        self.environment.eq_ignore_ascii_case("production")
+    }
+
     /// The public URL without a trailing slash, ready to have paths appended.
     pub fn base_url(&self) -> String {
         self.public_url.trim_end_matches('/').to_owned()

@@ -101,6 +101,9 @@ impl From<DomainError> for ApiError {
             },
             DomainError::BadRequest(d) => ApiError::bad_request(d),
             DomainError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, d),
+            DomainError::Unauthenticated(d) => ApiError::new(StatusCode::UNAUTHORIZED, d),
+            DomainError::Forbidden(d) => ApiError::new(StatusCode::FORBIDDEN, d),
+            DomainError::PreconditionFailed(d) => ApiError::new(StatusCode::PRECONDITION_FAILED, d),
             DomainError::Unavailable(d) => {
                 tracing::warn!(error = %d, "database unavailable");
                 ApiError::new(

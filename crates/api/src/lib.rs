@@ -3,6 +3,7 @@
 //! domain services; rules live in newsdesk-domain, SQL in
 //! newsdesk-persistence.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -15,12 +15,49 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{graphql, metrics, openapi, ops, rest};
+use crate::{auth, graphql, metrics, openapi, ops, rest};
 
 /// Largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-pub fn build(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+/// CORS for browser front ends: `*` or a comma-separated list of origins.
+fn cors(origins: &str) -> actix_cors::Cors {
+    let base = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "if-none-match",
+            "x-api-key",
+        ])
+        .expose_headers([
+            "etag",
+            "link",
+            "location",
+            "retry-after",
+            "x-request-id",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+        ])
+        .max_age(3600);
+    if origins.trim() == "*" {
+        return base.allow_any_origin();
+    }
+    origins
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .fold(base, |cors, origin| cors.allowed_origin(origin))
+}
+
+pub fn build(
+    listener: TcpListener,
+    state: AppState,
+    cors_origins: &str,
+) -> std::io::Result<Server> {
+    let cors_origins = cors_origins.to_owned();
     let schema = web::Data::new(graphql::schema(state.clone()));
     let data = web::Data::new(state);
     let doc = openapi::document();
@@ -42,6 +79,8 @@ pub fn build(listener: TcpListener, state: AppState) -> std::io::Result<Server> 
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(not_found))
+            .wrap(middleware::from_fn(auth::authenticate))
+            .wrap(cors(&cors_origins))
             .wrap(middleware::from_fn(metrics::record))
             .wrap(middleware::from_fn(request_id_header))
             .wrap(middleware::Compress::default())

@@ -8,6 +8,7 @@ use actix_web::web;
 use newsdesk_domain::error::DomainResult;
 use newsdesk_persistence::Store;
 
+use crate::auth::{Auth, AuthSettings};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 
@@ -17,14 +18,16 @@ pub struct AppState {
     /// Public base URL without a trailing slash.
     pub base_url: String,
     pub metrics: Arc<Metrics>,
+    pub auth: Arc<Auth>,
 }
 
 impl AppState {
-    pub fn new(store: Store, base_url: String) -> AppState {
+    pub fn new(store: Store, base_url: String, auth: AuthSettings) -> AppState {
         AppState {
             store: Arc::new(store),
             base_url,
             metrics: Arc::new(Metrics::default()),
+            auth: Arc::new(Auth::new(auth)),
         }
     }
 

@@ -13,7 +13,7 @@ use crate::term::{TermName, TermRef};
 
 pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_EXCERPT_CHARS: usize = 500;
-const MADE_EXCERPT_CHARS: usize = 280;
+pub const MADE_EXCERPT_CHARS: usize = 280;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_TERMS: usize = 50;
 
@@ -416,6 +416,10 @@ pub struct ArticleRecord {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub contact_email: Option<String>,
+    /// Grows by one with every update.
+    pub version: i32,
+    /// The staff user who created it, if any.
+    pub created_by: Option<i64>,
 }
 
 impl ArticleRecord {
@@ -665,6 +669,8 @@ mod tests {
             word_count: 0,
             reading_time_minutes: 1,
             contact_email: None,
+            version: 1,
+            created_by: None,
         };
         assert_eq!(
             r.status_at(at("2024-01-15T00:00:00Z")),

@@ -31,6 +31,15 @@ pub enum DomainError {
     /// The request is malformed (400), e.g. a cursor that was not ours.
     #[error("{0}")]
     BadRequest(String),
+    /// No or bad credentials (401).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Credentials are fine but not enough for this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The caller's copy is stale: `If-Match` no longer matches (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// The write collides with existing data, e.g. a slug already taken (409).
     #[error("{0}")]
     Conflict(String),

@@ -9,6 +9,7 @@
 
 pub mod article;
 pub mod body;
+pub mod editorial;
 pub mod error;
 pub mod generate;
 pub mod import;
@@ -18,6 +19,7 @@ pub mod service;
 pub mod slug;
 pub mod store;
 pub mod term;
+pub mod user;
 
 pub use article::{ArticleInput, ArticleRecord, ArticleStatus, ArticleView, ArticleWrite};
 pub use error::{DomainError, FieldError};
@@ -26,3 +28,4 @@ pub use query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 pub use slug::Slug;
 pub use store::ContentStore;
 pub use term::{Term, TermKind, TermRef, TermView};
+pub use user::{Principal, Role, Staff};

@@ -5,11 +5,15 @@
 //! whatever the length of the list, so pages cost a constant number of
 //! queries.
 
+use chrono::{DateTime, Utc};
+
 use crate::article::{ArticleRecord, ArticleWrite};
 use crate::error::DomainResult;
 use crate::paging::SlugKey;
 use crate::query::{ArticleQuery, Visibility};
+use crate::slug::Slug;
 use crate::term::{Term, TermKind};
+use crate::user::{ApiKey, Role, User};
 
 pub trait ContentStore: Send + Sync {
     /// Up to `limit + 1` articles matching the query, newest first
@@ -49,6 +53,35 @@ pub trait ContentStore: Send + Sync {
     /// missing tags, authors and sections, all in one transaction.
     fn save_articles(&self, writes: &[ArticleWrite]) -> DomainResult<Vec<ArticleRecord>>;
 
+    /// Inserts a new article; a taken slug is a `Conflict`.
+    fn create_article(
+        &self,
+        write: &ArticleWrite,
+        created_by: Option<i64>,
+    ) -> DomainResult<ArticleRecord>;
+
+    /// Replaces article `id` if it is still at `expected_version` (else
+    /// `PreconditionFailed`), keeping the previous version as a revision.
+    fn update_article(
+        &self,
+        id: i64,
+        expected_version: i32,
+        write: &ArticleWrite,
+        by: Option<i64>,
+    ) -> DomainResult<ArticleRecord>;
+
+    fn delete_article(&self, id: i64) -> DomainResult<()>;
+
+    /// Earlier versions of an article, newest first.
+    fn revisions(&self, article_id: i64) -> DomainResult<Vec<RevisionRecord>>;
+
+    /// A taken slug is a `Conflict`.
+    fn create_term(&self, kind: TermKind, term: &TermWrite) -> DomainResult<Term>;
+
+    fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term>;
+
+    fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()>;
+
     /// Every article in id order, for export, whatever its status.
     fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>>;
 
@@ -56,4 +89,52 @@ pub trait ContentStore: Send + Sync {
 
     /// Cheap round trip proving the database answers.
     fn ping(&self) -> DomainResult<()>;
+}
+
+/// A tag, section or author profile to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermWrite {
+    pub slug: Slug,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// An earlier version of an article: the create body that restores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionRecord {
+    pub version: i32,
+    /// When this version was replaced.
+    pub created_at: DateTime<Utc>,
+    /// Who replaced it.
+    pub created_by: Option<i64>,
+    /// JSON of the `ArticleInput` of this version.
+    pub snapshot: String,
+}
+
+/// Staff accounts and partner keys.
+pub trait AccountStore: Send + Sync {
+    /// A taken e-mail is a `Conflict`.
+    fn create_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+        author_id: Option<i64>,
+    ) -> DomainResult<User>;
+    /// The user and their password hash.
+    fn user_by_email(&self, email: &str) -> DomainResult<Option<(User, String)>>;
+    fn user_by_id(&self, id: i64) -> DomainResult<Option<User>>;
+    fn list_users(&self) -> DomainResult<Vec<User>>;
+    fn count_users(&self) -> DomainResult<i64>;
+    fn create_api_key(
+        &self,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        rate_limit_per_minute: i32,
+    ) -> DomainResult<ApiKey>;
+    fn api_key_by_hash(&self, key_hash: &str) -> DomainResult<Option<ApiKey>>;
+    fn list_api_keys(&self) -> DomainResult<Vec<ApiKey>>;
+    /// False when there was no such live key.
+    fn revoke_api_key(&self, id: i64) -> DomainResult<bool>;
 }

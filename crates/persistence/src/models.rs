@@ -5,9 +5,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use newsdesk_domain::article::{ArticleRecord, ArticleStatus, ArticleWrite, Image, Source};
 use newsdesk_domain::body::BodyFormat;
+use newsdesk_domain::store::RevisionRecord;
 use newsdesk_domain::term::{Term, TermKind};
+use newsdesk_domain::user::{ApiKey, Role, User};
 
-use crate::schema::{article_terms, articles, terms};
+use crate::schema::{api_keys, article_revisions, article_terms, articles, terms, users};
 
 pub fn naive(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
@@ -85,6 +87,8 @@ pub struct ArticleRow {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub contact_email: Option<String>,
+    pub version: i32,
+    pub created_by: Option<i64>,
 }
 
 impl From<ArticleRow> for ArticleRecord {
@@ -121,6 +125,8 @@ impl From<ArticleRow> for ArticleRecord {
             word_count: r.word_count,
             reading_time_minutes: r.reading_time_minutes,
             contact_email: r.contact_email,
+            version: r.version,
+            created_by: r.created_by,
         }
     }
 }
@@ -191,4 +197,103 @@ pub struct NewArticleTerm {
     pub article_id: i64,
     pub term_id: i64,
     pub position: i32,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub author_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn split(self) -> (User, String) {
+        let user = User {
+            id: self.id,
+            email: self.email,
+            // The column has a CHECK constraint; the weakest role is the safe reading.
+            role: Role::parse(&self.role).unwrap_or(Role::Author),
+            author_id: self.author_id,
+            created_at: utc(self.created_at),
+        };
+        (user, self.password_hash)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub author_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = article_revisions)]
+pub struct RevisionRow {
+    pub version: i32,
+    pub snapshot: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<i64>,
+}
+
+impl From<RevisionRow> for RevisionRecord {
+    fn from(r: RevisionRow) -> Self {
+        RevisionRecord {
+            version: r.version,
+            created_at: utc(r.created_at),
+            created_by: r.created_by,
+            snapshot: r.snapshot,
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = article_revisions)]
+pub struct NewRevision {
+    pub article_id: i64,
+    pub version: i32,
+    pub snapshot: String,
+    pub created_at: NaiveDateTime,
+    pub created_by: Option<i64>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+pub struct ApiKeyRow {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub rate_limit_per_minute: i32,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl From<ApiKeyRow> for ApiKey {
+    fn from(r: ApiKeyRow) -> Self {
+        ApiKey {
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            rate_limit_per_minute: r.rate_limit_per_minute,
+            created_at: utc(r.created_at),
+            revoked_at: r.revoked_at.map(utc),
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct NewApiKey<'a> {
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub key_hash: &'a str,
+    pub rate_limit_per_minute: i32,
+    pub created_at: NaiveDateTime,
 }

@@ -40,6 +40,42 @@ diesel::table! {
         word_count -> Integer,
         reading_time_minutes -> Integer,
         contact_email -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        author_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_revisions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        version -> Integer,
+        snapshot -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        rate_limit_per_minute -> Integer,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -55,4 +91,11 @@ diesel::joinable!(article_terms -> articles (article_id));
 diesel::joinable!(article_terms -> terms (term_id));
 diesel::joinable!(articles -> terms (section_id));
 
-diesel::allow_tables_to_appear_in_same_query!(terms, articles, article_terms);
+diesel::allow_tables_to_appear_in_same_query!(
+    terms,
+    articles,
+    article_terms,
+    users,
+    article_revisions,
+    api_keys
+);

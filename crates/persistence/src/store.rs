@@ -8,18 +8,20 @@ use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use newsdesk_domain::article::{ArticleRecord, ArticleWrite};
+use newsdesk_domain::article::{export_input, ArticleRecord, ArticleWrite};
 use newsdesk_domain::error::{DomainError, DomainResult};
 use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::{ArticleQuery, Visibility};
-use newsdesk_domain::store::ContentStore;
-use newsdesk_domain::term::{Term, TermKind, TermName};
+use newsdesk_domain::store::{AccountStore, ContentStore, RevisionRecord, TermWrite};
+use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
+use newsdesk_domain::user::{ApiKey, Role, User};
 
 use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
 use crate::models::{
-    kind_str, naive, parse_kind, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewTerm, TermRow,
+    kind_str, naive, parse_kind, utc, ApiKeyRow, ArticleChanges, ArticleRow, NewApiKey,
+    NewArticleTerm, NewRevision, NewTerm, NewUser, RevisionRow, TermRow, UserRow,
 };
-use crate::schema::{article_terms, articles, terms};
+use crate::schema::{api_keys, article_revisions, article_terms, articles, terms, users};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -210,7 +212,82 @@ impl TermCache<'_> {
     }
 }
 
-fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite) -> Result<i64, DieselError> {
+/// How an article write meets existing rows.
+#[derive(Clone, Copy)]
+enum Target {
+    /// Import: replace the article with this slug if there is one.
+    Upsert,
+    /// Create: a taken slug fails with a unique violation.
+    Insert { created_by: Option<i64> },
+    /// Update article `id`, only if it is still at `expected_version`.
+    Update {
+        id: i64,
+        expected_version: i32,
+        by: Option<i64>,
+    },
+}
+
+/// Errors inside a write transaction: the database's, or a lost race.
+enum TxError {
+    Db(DieselError),
+    Stale,
+}
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        TxError::Db(e)
+    }
+}
+
+impl From<TxError> for DomainError {
+    fn from(e: TxError) -> Self {
+        match e {
+            TxError::Db(e) => db_err(e),
+            TxError::Stale => DomainError::PreconditionFailed(
+                "the article changed while you were editing it: fetch it again and reapply your change".into(),
+            ),
+        }
+    }
+}
+
+/// The article as it stands, as the create body that restores it.
+fn snapshot(conn: &mut DbConn, id: i64) -> Result<(i32, String), DieselError> {
+    let row: ArticleRow = articles::table
+        .find(id)
+        .select(ArticleRow::as_select())
+        .first(conn)?;
+    let terms: Vec<(String, TermRow)> = article_terms::table
+        .inner_join(terms::table)
+        .filter(article_terms::article_id.eq(id))
+        .order(article_terms::position)
+        .select((terms::kind, TermRow::as_select()))
+        .load(conn)?;
+    let section: Option<TermRow> = match row.section_id {
+        Some(sid) => terms::table
+            .find(sid)
+            .select(TermRow::as_select())
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
+    let (mut tags, mut authors) = (Vec::new(), Vec::new());
+    for (kind, t) in terms {
+        let t = TermRef::from(&Term::from(t));
+        if kind == kind_str(TermKind::Author) {
+            authors.push(t);
+        } else {
+            tags.push(t);
+        }
+    }
+    let section = section.map(|t| TermRef::from(&Term::from(t)));
+    let record = ArticleRecord::from(row);
+    let input = export_input(&record, section.as_ref(), &authors, &tags);
+    let json =
+        serde_json::to_string(&input).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    Ok((record.version, json))
+}
+
+fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite, target: Target) -> Result<i64, TxError> {
     let section_id = w
         .section
         .as_ref()
@@ -223,27 +300,70 @@ fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite) -> Result<i64, DieselEr
             links.push((term_id, i32::try_from(pos).unwrap_or(i32::MAX)));
         }
     }
+    let now = cache.now;
     let conn = &mut *cache.conn;
-    let existing: Option<(i64, chrono::NaiveDateTime)> = articles::table
-        .filter(articles::slug.eq(w.slug.as_str()))
-        .select((articles::id, articles::created_at))
-        .first(conn)
-        .optional()?;
-    let id = match existing {
-        Some((id, created_at)) => {
-            // Re-saving a slug replaces the article but keeps its creation date.
+    // Resolve the target into "insert" or "update id at version by".
+    let update = match target {
+        Target::Insert { .. } => None,
+        Target::Update {
+            id,
+            expected_version,
+            by,
+        } => Some((id, expected_version, by)),
+        Target::Upsert => articles::table
+            .filter(articles::slug.eq(w.slug.as_str()))
+            .select((articles::id, articles::version))
+            .first::<(i64, i32)>(conn)
+            .optional()?
+            .map(|(id, version)| (id, version, None)),
+    };
+    let id = match update {
+        Some((id, expected_version, by)) => {
+            let created_at: chrono::NaiveDateTime = articles::table
+                .find(id)
+                .select(articles::created_at)
+                .first(conn)
+                .optional()?
+                .ok_or(TxError::Stale)?;
+            let (version, json) = snapshot(conn, id)?;
+            // An update keeps the creation date and bumps the version, but
+            // only if nobody else bumped it first.
             let changes = ArticleChanges::new(w, section_id, utc(created_at));
-            diesel::update(articles::table.find(id))
-                .set(&changes)
+            let updated = diesel::update(
+                articles::table
+                    .filter(articles::id.eq(id))
+                    .filter(articles::version.eq(expected_version)),
+            )
+            .set((&changes, articles::version.eq(expected_version + 1)))
+            .execute(conn)?;
+            if updated == 0 {
+                return Err(TxError::Stale);
+            }
+            diesel::insert_into(article_revisions::table)
+                .values(NewRevision {
+                    article_id: id,
+                    version,
+                    snapshot: json,
+                    created_at: now,
+                    created_by: by,
+                })
                 .execute(conn)?;
             diesel::delete(article_terms::table.filter(article_terms::article_id.eq(id)))
                 .execute(conn)?;
             id
         }
         None => {
+            let created_by = match target {
+                Target::Insert { created_by } => created_by,
+                _ => None,
+            };
             let changes = ArticleChanges::new(w, section_id, w.created_at);
             diesel::insert_into(articles::table)
-                .values((changes, articles::created_at.eq(naive(w.created_at))))
+                .values((
+                    changes,
+                    articles::created_at.eq(naive(w.created_at)),
+                    articles::created_by.eq(created_by),
+                ))
                 .returning(articles::id)
                 .get_result(conn)?
         }
@@ -266,6 +386,53 @@ fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite) -> Result<i64, DieselEr
         };
     }
     Ok(id)
+}
+
+impl Store {
+    /// Writes articles in one transaction and reads them back.
+    fn write(&self, writes: &[(&ArticleWrite, Target)]) -> DomainResult<Vec<ArticleRecord>> {
+        let mut conn = self.conn()?;
+        self.public_counts.invalidate_all();
+        let now = naive(newsdesk_domain::article::now());
+        let ids = conn
+            .transaction::<_, TxError, _>(|c| {
+                let mut cache = TermCache {
+                    conn: c,
+                    ids: HashMap::new(),
+                    now,
+                };
+                writes
+                    .iter()
+                    .map(|(w, target)| save_one(&mut cache, w, *target))
+                    .collect::<Result<Vec<i64>, _>>()
+            })
+            .map_err(DomainError::from)?;
+        let rows: Vec<ArticleRow> = articles::table
+            .filter(articles::id.eq_any(&ids))
+            .select(ArticleRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        let mut by_id: HashMap<i64, ArticleRecord> =
+            rows.into_iter().map(|r| (r.id, r.into())).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    fn one(&self, write: &ArticleWrite, target: Target) -> DomainResult<ArticleRecord> {
+        self.write(&[(write, target)])?
+            .pop()
+            .ok_or_else(|| DomainError::Internal("write returned nothing".into()))
+    }
+
+    fn term(&self, kind: TermKind, id: i64) -> DomainResult<Term> {
+        let mut conn = self.conn()?;
+        terms::table
+            .filter(terms::id.eq(id))
+            .filter(terms::kind.eq(kind_str(kind)))
+            .select(TermRow::as_select())
+            .first(&mut *conn)
+            .map(Term::from)
+            .map_err(db_err)
+    }
 }
 
 impl ContentStore for Store {
@@ -431,30 +598,109 @@ impl ContentStore for Store {
     }
 
     fn save_articles(&self, writes: &[ArticleWrite]) -> DomainResult<Vec<ArticleRecord>> {
+        let targets: Vec<(&ArticleWrite, Target)> =
+            writes.iter().map(|w| (w, Target::Upsert)).collect();
+        self.write(&targets)
+    }
+
+    fn create_article(
+        &self,
+        write: &ArticleWrite,
+        created_by: Option<i64>,
+    ) -> DomainResult<ArticleRecord> {
+        self.one(write, Target::Insert { created_by })
+    }
+
+    fn update_article(
+        &self,
+        id: i64,
+        expected_version: i32,
+        write: &ArticleWrite,
+        by: Option<i64>,
+    ) -> DomainResult<ArticleRecord> {
+        self.one(
+            write,
+            Target::Update {
+                id,
+                expected_version,
+                by,
+            },
+        )
+    }
+
+    fn delete_article(&self, id: i64) -> DomainResult<()> {
         let mut conn = self.conn()?;
         self.public_counts.invalidate_all();
-        let now = naive(newsdesk_domain::article::now());
-        let ids = conn
-            .transaction(|c| {
-                let mut cache = TermCache {
-                    conn: c,
-                    ids: HashMap::new(),
-                    now,
-                };
-                writes
-                    .iter()
-                    .map(|w| save_one(&mut cache, w))
-                    .collect::<Result<Vec<i64>, _>>()
-            })
+        diesel::delete(articles::table.find(id))
+            .execute(&mut *conn)
             .map_err(db_err)?;
-        let rows: Vec<ArticleRow> = articles::table
-            .filter(articles::id.eq_any(&ids))
-            .select(ArticleRow::as_select())
+        Ok(())
+    }
+
+    fn revisions(&self, article_id: i64) -> DomainResult<Vec<RevisionRecord>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<RevisionRow> = article_revisions::table
+            .filter(article_revisions::article_id.eq(article_id))
+            .order(article_revisions::version.desc())
+            .select(RevisionRow::as_select())
             .load(&mut *conn)
             .map_err(db_err)?;
-        let mut by_id: HashMap<i64, ArticleRecord> =
-            rows.into_iter().map(|r| (r.id, r.into())).collect();
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn create_term(&self, kind: TermKind, term: &TermWrite) -> DomainResult<Term> {
+        let id: i64 = {
+            let mut conn = self.conn()?;
+            let now = naive(newsdesk_domain::article::now());
+            diesel::insert_into(terms::table)
+                .values((
+                    NewTerm {
+                        kind: kind_str(kind),
+                        slug: term.slug.as_str(),
+                        name: &term.name,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                    terms::description.eq(term.description.as_deref()),
+                ))
+                .returning(terms::id)
+                .get_result(&mut *conn)
+                .map_err(db_err)?
+        };
+        self.term(kind, id)
+    }
+
+    fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term> {
+        {
+            let mut conn = self.conn()?;
+            diesel::update(
+                terms::table
+                    .filter(terms::id.eq(id))
+                    .filter(terms::kind.eq(kind_str(kind))),
+            )
+            .set((
+                terms::slug.eq(term.slug.as_str()),
+                terms::name.eq(&term.name),
+                terms::description.eq(term.description.as_deref()),
+                terms::updated_at.eq(naive(newsdesk_domain::article::now())),
+            ))
+            .execute(&mut *conn)
+            .map_err(db_err)?;
+        }
+        self.term(kind, id)
+    }
+
+    fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()> {
+        let mut conn = self.conn()?;
+        self.public_counts.invalidate_all();
+        diesel::delete(
+            terms::table
+                .filter(terms::id.eq(id))
+                .filter(terms::kind.eq(kind_str(kind))),
+        )
+        .execute(&mut *conn)
+        .map_err(db_err)?;
+        Ok(())
     }
 
     fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>> {
@@ -483,5 +729,139 @@ impl ContentStore for Store {
             .execute(&mut *conn)
             .map(|_| ())
             .map_err(|e| DomainError::Unavailable(e.to_string()))
+    }
+}
+
+impl AccountStore for Store {
+    fn create_user(
+        &self,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+        author_id: Option<i64>,
+    ) -> DomainResult<User> {
+        let mut conn = self.conn()?;
+        let row: UserRow = {
+            let id: i64 = diesel::insert_into(users::table)
+                .values(NewUser {
+                    email,
+                    password_hash,
+                    role: role.as_str(),
+                    author_id,
+                    created_at: naive(newsdesk_domain::article::now()),
+                })
+                .returning(users::id)
+                .get_result(&mut *conn)
+                .map_err(|e| match db_err(e) {
+                    DomainError::Conflict(_) => {
+                        DomainError::Conflict(format!("a user with e-mail {email} exists"))
+                    }
+                    other => other,
+                })?;
+            users::table
+                .find(id)
+                .select(UserRow::as_select())
+                .first(&mut *conn)
+                .map_err(db_err)?
+        };
+        Ok(row.split().0)
+    }
+
+    fn user_by_email(&self, email: &str) -> DomainResult<Option<(User, String)>> {
+        let mut conn = self.conn()?;
+        users::table
+            .filter(users::email.eq(email))
+            .select(UserRow::as_select())
+            .first(&mut *conn)
+            .optional()
+            .map(|r| r.map(UserRow::split))
+            .map_err(db_err)
+    }
+
+    fn user_by_id(&self, id: i64) -> DomainResult<Option<User>> {
+        let mut conn = self.conn()?;
+        users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .first(&mut *conn)
+            .optional()
+            .map(|r| r.map(|r| r.split().0))
+            .map_err(db_err)
+    }
+
+    fn list_users(&self) -> DomainResult<Vec<User>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<UserRow> = users::table
+            .order(users::id)
+            .select(UserRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(|r| r.split().0).collect())
+    }
+
+    fn count_users(&self) -> DomainResult<i64> {
+        let mut conn = self.conn()?;
+        users::table.count().get_result(&mut *conn).map_err(db_err)
+    }
+
+    fn create_api_key(
+        &self,
+        name: &str,
+        prefix: &str,
+        key_hash: &str,
+        rate_limit_per_minute: i32,
+    ) -> DomainResult<ApiKey> {
+        let mut conn = self.conn()?;
+        let id: i64 = diesel::insert_into(api_keys::table)
+            .values(NewApiKey {
+                name,
+                prefix,
+                key_hash,
+                rate_limit_per_minute,
+                created_at: naive(newsdesk_domain::article::now()),
+            })
+            .returning(api_keys::id)
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        api_keys::table
+            .find(id)
+            .select(ApiKeyRow::as_select())
+            .first(&mut *conn)
+            .map(ApiKey::from)
+            .map_err(db_err)
+    }
+
+    fn api_key_by_hash(&self, key_hash: &str) -> DomainResult<Option<ApiKey>> {
+        let mut conn = self.conn()?;
+        api_keys::table
+            .filter(api_keys::key_hash.eq(key_hash))
+            .select(ApiKeyRow::as_select())
+            .first(&mut *conn)
+            .optional()
+            .map(|r| r.map(ApiKey::from))
+            .map_err(db_err)
+    }
+
+    fn list_api_keys(&self) -> DomainResult<Vec<ApiKey>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<ApiKeyRow> = api_keys::table
+            .order(api_keys::id)
+            .select(ApiKeyRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn revoke_api_key(&self, id: i64) -> DomainResult<bool> {
+        let mut conn = self.conn()?;
+        let n = diesel::update(
+            api_keys::table
+                .filter(api_keys::id.eq(id))
+                .filter(api_keys::revoked_at.is_null()),
+        )
+        .set(api_keys::revoked_at.eq(Some(naive(newsdesk_domain::article::now()))))
+        .execute(&mut *conn)
+        .map_err(db_err)?;
+        Ok(n > 0)
     }
 }

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use newsdesk_domain::query::Visibility;
 use newsdesk_domain::term::{Term, TermKind};
 use newsdesk_domain::{service, ContentStore};
 
@@ -54,8 +53,8 @@ impl Loader<i64> for Sections {
     }
 }
 
-/// Published-article counts of terms: key `(kind, term_id)`.
-pub struct TermCounts(pub AppState);
+/// Article counts of terms, as the caller may see them: key `(kind, term_id)`.
+pub struct TermCounts(pub AppState, pub newsdesk_domain::Principal);
 
 impl Loader<(TermKind, i64)> for TermCounts {
     type Value = i64;
@@ -66,9 +65,10 @@ impl Loader<(TermKind, i64)> for TermCounts {
         keys: &[(TermKind, i64)],
     ) -> Result<HashMap<(TermKind, i64), i64>, Self::Error> {
         let keys = keys.to_vec();
+        let caller = self.1;
         self.0
             .run(move |store| {
-                let vis = Visibility::public_now();
+                let vis = caller.visibility();
                 let mut out: HashMap<(TermKind, i64), i64> = keys.iter().map(|k| (*k, 0)).collect();
                 for kind in [TermKind::Tag, TermKind::Section, TermKind::Author] {
                     let ids: Vec<i64> = keys

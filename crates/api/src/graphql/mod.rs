@@ -3,20 +3,23 @@
 //! per relation, and depth and complexity limits checked before execution.
 
 mod loaders;
+mod mutations;
 mod types;
 
 use actix_web::{web, HttpResponse};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptyMutation, EmptySubscription, ErrorExtensions, Schema};
+use async_graphql::{EmptySubscription, ErrorExtensions, Schema};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub use mutations::MutationRoot;
 pub use types::QueryRoot;
 
-pub type NewsdeskSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type NewsdeskSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Deep enough for GraphiQL's introspection query, shallow enough to stop
 /// `tag { articles { edges { node { tags { articles ...` recursion.
@@ -26,9 +29,9 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// The schema without runtime data: enough to export the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription>
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>
 {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
 }
@@ -57,6 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn execute(
     schema: web::Data<NewsdeskSchema>,
     state: web::Data<AppState>,
+    caller: Caller,
     req: GraphQLRequest,
 ) -> Result<GraphQLResponse, ApiError> {
     let request = req.into_inner();
@@ -68,9 +72,10 @@ async fn execute(
     let state = state.get_ref().clone();
     // Loaders are per request: their cache must not outlive one query.
     let request = request
+        .data(caller.0)
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
-        .data(cached(loaders::TermCounts(state)));
+        .data(cached(loaders::TermCounts(state, caller.0)));
     Ok(schema.execute(request).await.into())
 }
 
@@ -93,6 +98,8 @@ pub fn gql_error(e: ApiError) -> async_graphql::Error {
         401 => "UNAUTHENTICATED",
         403 => "FORBIDDEN",
         404 => "NOT_FOUND",
+        409 => "CONFLICT",
+        412 => "PRECONDITION_FAILED",
         429 => "RATE_LIMITED",
         503 => "SERVICE_UNAVAILABLE",
         _ => "INTERNAL_SERVER_ERROR",

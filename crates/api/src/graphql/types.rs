@@ -9,14 +9,20 @@ use newsdesk_domain::article::{self, ArticleRecord, ArticleStatus as DomainStatu
 use newsdesk_domain::paging::Cursor;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 use newsdesk_domain::term::{Term, TermKind};
+use newsdesk_domain::user::Principal;
 use newsdesk_domain::{service, ContentStore, PageLimit};
 
 use crate::graphql::loaders::{ArticleTerms, Sections, TermCounts};
 use crate::graphql::{domain_error, gql_error};
 use crate::state::AppState;
 
-fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState> {
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState> {
     ctx.data::<AppState>()
+}
+
+/// Who is calling; anonymous when the request carried nothing.
+pub(crate) fn principal(ctx: &Context<'_>) -> Principal {
+    ctx.data_opt::<Principal>().copied().unwrap_or_default()
 }
 
 fn page_limit(first: Option<i32>) -> Result<PageLimit> {
@@ -107,8 +113,19 @@ pub struct Article {
     now: DateTime<Utc>,
 }
 
+impl Article {
+    pub fn new(record: ArticleRecord, now: DateTime<Utc>) -> Article {
+        Article { record, now }
+    }
+}
+
 #[Object]
 impl Article {
+    /// Grows by one with every update; pass it as `expectedVersion` to
+    /// `updateArticle` to refuse overwriting a newer edit.
+    async fn version(&self) -> i32 {
+        self.record.version
+    }
     /// Opaque identifier.
     async fn id(&self) -> ID {
         ID(self.record.id.to_string())
@@ -205,7 +222,7 @@ async fn article_connection(
     let state = state(ctx)?;
     let limit = page_limit(first)?;
     let filter = ArticleFilter::parse(filter).map_err(domain_error)?;
-    let query = ArticleQuery::new(filter, limit, after.as_deref(), Visibility::public_now())
+    let query = ArticleQuery::new(filter, limit, after.as_deref(), principal(ctx).visibility())
         .map_err(domain_error)?;
     let has_previous = query.after.is_some();
     let page = state
@@ -332,16 +349,9 @@ async fn term_connection<T: async_graphql::OutputType>(
     let state = state(ctx)?;
     let limit = page_limit(first)?;
     let has_previous = after.is_some();
+    let visibility = principal(ctx).visibility();
     let page = state
-        .run(move |store| {
-            service::list_terms(
-                store,
-                kind,
-                limit,
-                after.as_deref(),
-                Visibility::public_now(),
-            )
-        })
+        .run(move |store| service::list_terms(store, kind, limit, after.as_deref(), visibility))
         .await
         .map_err(gql_error)?;
     let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
@@ -364,13 +374,36 @@ pub struct QueryRoot;
 
 #[Object]
 impl QueryRoot {
-    /// A published article by slug; null when there is none.
+    /// The signed-in staff member; null without a token.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<crate::graphql::mutations::Viewer>> {
+        let Principal::Staff(staff) = principal(ctx) else {
+            return Ok(None);
+        };
+        let user = state(ctx)?
+            .run(move |store| {
+                newsdesk_domain::store::AccountStore::user_by_id(store, staff.user_id)
+            })
+            .await
+            .map_err(gql_error)?;
+        Ok(user.map(|u| crate::graphql::mutations::Viewer {
+            id: ID(u.id.to_string()),
+            email: u.email,
+            role: u.role.as_str().into(),
+        }))
+    }
+
+    /// An article by slug (published, or any status for staff); null when
+    /// there is none.
     async fn article(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Article>> {
         let state = state(ctx)?;
         let now = article::now();
+        let visibility = match principal(ctx) {
+            Principal::Staff(_) => Visibility::Staff,
+            _ => Visibility::Public { now },
+        };
         let found = state
             .run(
-                move |store| match service::article(store, &slug, Visibility::Public { now }) {
+                move |store| match service::article(store, &slug, visibility) {
                     Ok(r) => Ok(Some(r)),
                     Err(newsdesk_domain::DomainError::NotFound(_)) => Ok(None),
                     Err(e) => Err(e),

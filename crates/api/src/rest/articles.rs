@@ -1,18 +1,29 @@
-//! `/api/v1/articles`: the public list and single reads.
+//! `/api/v1/articles`: lists and single reads (public, or staff preview with
+//! a token), and the editorial writes.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
-use newsdesk_domain::article::ArticleView;
-use newsdesk_domain::query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
-use newsdesk_domain::{service, PageLimit};
-use serde::Deserialize;
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use newsdesk_domain::article::{self, ArticleInput, ArticleView};
+use newsdesk_domain::query::{ArticleFilter, ArticleQuery, RawArticleFilter};
+use newsdesk_domain::{editorial, service, DomainError, PageLimit};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_articles).service(get_article);
+    cfg.service(list_articles)
+        .service(create_article)
+        .service(get_article)
+        .service(update_article)
+        .service(delete_article)
+        .service(publish_article)
+        .service(list_revisions);
 }
 
 /// Query of `GET /articles`. Values stay strings here so that a bad one is
@@ -38,10 +49,11 @@ pub struct ListParams {
     pub published_before: Option<String>,
 }
 
-/// List published articles, newest first.
+/// List articles, newest first: published ones, or every status for staff.
 #[utoipa::path(
     tag = "articles",
     params(ListParams),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles, with a `Link` header to the next", body = ArticleList),
         (status = 400, description = "Malformed cursor", body = Problem, content_type = "application/problem+json"),
@@ -51,6 +63,7 @@ pub struct ListParams {
 #[get("/articles")]
 pub async fn list_articles(
     req: HttpRequest,
+    caller: Caller,
     state: web::Data<AppState>,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -64,11 +77,12 @@ pub async fn list_articles(
         published_after: p.published_after,
         published_before: p.published_before,
     })?;
-    let query = ArticleQuery::new(filter, limit, p.cursor.as_deref(), Visibility::public_now())?;
+    let visibility = caller.0.visibility();
+    let query = ArticleQuery::new(filter, limit, p.cursor.as_deref(), visibility)?;
     let base = state.base_url.clone();
     let page = state
         .run(move |store| {
-            let now = newsdesk_domain::article::now();
+            let now = article::now();
             let page = service::list_articles(store, &query)?;
             let items = service::assemble(store, page.items, &base, now)?;
             Ok(newsdesk_domain::Page {
@@ -78,43 +92,50 @@ pub async fn list_articles(
             })
         })
         .await?;
-    let mut info = CacheInfo::default();
+    let mut info = cache_info(&caller);
     for a in &page.items {
         describe(a, &mut info);
     }
     list_response(&req, &state.base_url, page, info)
 }
 
-/// One published article by slug.
+/// One article by slug: published, or any status for staff.
 #[utoipa::path(
     tag = "articles",
     params(("slug" = String, Path, description = "Article slug")),
+    security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The article", body = ArticleOne),
-        (status = 404, description = "No published article has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The article; its `ETag` is what `If-Match` takes", body = ArticleOne),
+        (status = 404, description = "No visible article has this slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/articles/{slug}")]
 pub async fn get_article(
     req: HttpRequest,
+    caller: Caller,
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     let base = state.base_url.clone();
+    let visibility = caller.0.visibility();
     let view = state
         .run(move |store| {
-            let now = newsdesk_domain::article::now();
-            let record = service::article(store, &slug, Visibility::Public { now })?;
-            let mut views = service::assemble(store, vec![record], &base, now)?;
-            views
-                .pop()
-                .ok_or_else(|| newsdesk_domain::DomainError::Internal("assembled nothing".into()))
+            let now = article::now();
+            let record = service::article(store, &slug, visibility)?;
+            editorial::view_of(store, record, &base, now)
         })
         .await?;
-    let mut info = CacheInfo::default();
+    let mut info = cache_info(&caller);
     describe(&view, &mut info);
     cache::respond(&req, &One { data: view }, info, |_| {})
+}
+
+fn cache_info(caller: &Caller) -> CacheInfo {
+    CacheInfo {
+        private: matches!(caller.0, newsdesk_domain::Principal::Staff(_)),
+        ..CacheInfo::default()
+    }
 }
 
 /// What a response showing this article depends on.
@@ -132,6 +153,250 @@ fn describe(a: &ArticleView, info: &mut CacheInfo) {
     }
 }
 
+/// The article after a write, as staff see it, with its new `ETag`.
+fn written(
+    req: &HttpRequest,
+    view: ArticleView,
+    status: actix_web::http::StatusCode,
+    base: &str,
+) -> Result<HttpResponse, ApiError> {
+    let location = format!("{base}/api/v1/articles/{}", view.slug);
+    let info = CacheInfo {
+        private: true,
+        ..CacheInfo::default()
+    };
+    let mut res = cache::respond(req, &One { data: view }, info, |r| {
+        r.insert_header((header::LOCATION, location.clone()));
+    })?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+/// Create an article (author+). Drafts by default; authors can create only drafts.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = ArticleOne),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An author asked to publish", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 2 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, one `errors[]` entry each", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles")]
+pub async fn create_article(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<ArticleInput>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let base = state.base_url.clone();
+    let view = state
+        .run(move |store| {
+            let now = article::now();
+            let record = editorial::create_article(store, &caller.0, input, now)?;
+            editorial::view_of(store, record, &base, now)
+        })
+        .await?;
+    written(
+        &req,
+        view,
+        actix_web::http::StatusCode::CREATED,
+        &state.base_url,
+    )
+}
+
+/// Change an article (JSON merge patch: absent fields stay, `null` clears).
+/// Send the `ETag` you read as `If-Match`: a stale one gets 412.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("slug" = String, Path, description = "Article slug"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version you edited"),
+    ),
+    request_body(content = Object, description = "Any create-body fields to change"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated article", body = ArticleOne),
+        (status = 403, description = "Not allowed for this role", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown slug", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "New slug taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match no longer matches", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/articles/{slug}")]
+pub async fn update_article(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let Value::Object(patch) = body.into_inner() else {
+        return Err(ApiError::bad_request("the body must be a JSON object"));
+    };
+    let if_match = req
+        .headers()
+        .get(header::IF_MATCH)
+        .map(|v| v.to_str().map(str::to_owned))
+        .transpose()
+        .map_err(|_| ApiError::bad_request("If-Match is not readable"))?;
+    let slug = slug.into_inner();
+    let base = state.base_url.clone();
+    let view = state
+        .run(move |store| {
+            let now = article::now();
+            let check = |_: &newsdesk_domain::ArticleRecord, view: &ArticleView| {
+                if_match
+                    .as_deref()
+                    .is_none_or(|m| cache::if_match_hits(m, &One { data: view.clone() }))
+            };
+            let record = editorial::update_article(
+                store,
+                &caller.0,
+                &slug,
+                patch,
+                Some(&check),
+                &base,
+                now,
+            )?;
+            editorial::view_of(store, record, &base, now)
+        })
+        .await?;
+    written(&req, view, actix_web::http::StatusCode::OK, &state.base_url)
+}
+
+/// Delete an article (editor+).
+#[utoipa::path(
+    tag = "articles",
+    params(("slug" = String, Path, description = "Article slug")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Authors cannot delete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/articles/{slug}")]
+pub async fn delete_article(
+    caller: Caller,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    state
+        .run(move |store| editorial::delete_article(store, &caller.0, &slug))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct PublishBody {
+    /// When to publish (RFC 3339); in the future means scheduled. Default: now.
+    pub published_at: Option<String>,
+}
+
+/// Publish now, or schedule with a future `published_at` (editor+).
+#[utoipa::path(
+    tag = "articles",
+    params(("slug" = String, Path, description = "Article slug")),
+    request_body(content = PublishBody, description = "Optional"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Published or scheduled", body = ArticleOne),
+        (status = 403, description = "Authors cannot publish", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad date", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles/{slug}/publish")]
+pub async fn publish_article(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: PublishBody = if body.iter().all(u8::is_ascii_whitespace) {
+        PublishBody::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))?
+    };
+    let at: Option<DateTime<Utc>> = match body.published_at.as_deref() {
+        None => None,
+        Some(s) => Some(
+            newsdesk_domain::query::parse_time(s)
+                .map(article::to_micros)
+                .ok_or_else(|| {
+                    DomainError::invalid("published_at", "must be an RFC 3339 date-time")
+                })?,
+        ),
+    };
+    let slug = slug.into_inner();
+    let base = state.base_url.clone();
+    let view = state
+        .run(move |store| {
+            let now = article::now();
+            let record = editorial::publish_article(store, &caller.0, &slug, at, &base, now)?;
+            editorial::view_of(store, record, &base, now)
+        })
+        .await?;
+    written(&req, view, actix_web::http::StatusCode::OK, &state.base_url)
+}
+
+/// An earlier version of an article.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevisionJson {
+    pub version: i32,
+    /// When this version was replaced.
+    pub replaced_at: DateTime<Utc>,
+    /// Id of the user who replaced it.
+    pub replaced_by: Option<String>,
+    /// The version's fields, as a create body that restores it.
+    pub article: ArticleInput,
+}
+
+/// Earlier versions, newest first (author+).
+#[utoipa::path(
+    tag = "articles",
+    params(("slug" = String, Path, description = "Article slug")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Revisions, newest first", body = RevisionList),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/articles/{slug}/revisions")]
+pub async fn list_revisions(
+    caller: Caller,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let revisions = state
+        .run(move |store| editorial::revisions(store, &caller.0, &slug))
+        .await?;
+    let data: Vec<RevisionJson> = revisions
+        .into_iter()
+        .map(|r| RevisionJson {
+            version: r.version,
+            replaced_at: r.created_at,
+            replaced_by: r.created_by.map(|id| id.to_string()),
+            article: serde_json::from_str(&r.snapshot).unwrap_or_default(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .json(serde_json::json!({ "data": data })))
+}
+
 /// OpenAPI shapes of the envelopes.
 #[derive(utoipa::ToSchema)]
 pub struct ArticleOne {
@@ -142,4 +407,9 @@ pub struct ArticleOne {
 pub struct ArticleList {
     pub data: Vec<ArticleView>,
     pub meta: crate::rest::ListMeta,
+}
+
+#[derive(utoipa::ToSchema)]
+pub struct RevisionList {
+    pub data: Vec<RevisionJson>,
 }

@@ -23,6 +23,8 @@ pub const CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=300"
 pub struct CacheInfo {
     pub last_modified: Option<DateTime<Utc>>,
     pub keys: Vec<String>,
+    /// A staff preview: never stored by shared caches.
+    pub private: bool,
 }
 
 impl CacheInfo {
@@ -85,9 +87,13 @@ pub fn respond<T: Serialize>(
     } else {
         StatusCode::OK
     });
-    res.insert_header((header::ETAG, etag.clone()))
-        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
-        .insert_header(("Surrogate-Key", info.keys.join(" ")));
+    res.insert_header((header::ETAG, etag.clone()));
+    if info.private {
+        res.insert_header((header::CACHE_CONTROL, "private, no-store"));
+    } else {
+        res.insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+            .insert_header(("Surrogate-Key", info.keys.join(" ")));
+    }
     if let Some(lm) = info.last_modified {
         let t = std::time::SystemTime::UNIX_EPOCH
             + std::time::Duration::from_secs(lm.timestamp().max(0) as u64);
@@ -98,4 +104,16 @@ pub fn respond<T: Serialize>(
         return Ok(res.finish());
     }
     Ok(res.content_type("application/json").body(bytes))
+}
+
+/// Whether an `If-Match` value names this representation (or is `*`).
+pub fn if_match_hits(if_match: &str, body: &impl Serialize) -> bool {
+    let Ok(bytes) = serde_json::to_vec(body) else {
+        return false;
+    };
+    let etag = etag_of(&bytes);
+    if_match
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
 }

@@ -1,6 +1,7 @@
 //! REST under `/api/v1`: a module per resource. Handlers parse, call a
 //! domain service through `AppState::run`, and shape JSON; no rule lives here.
 
+pub mod accounts;
 pub mod articles;
 pub mod cache;
 pub mod terms;
@@ -16,6 +17,7 @@ use serde::Serialize;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
+            .configure(accounts::routes)
             .configure(articles::routes)
             .configure(terms::routes),
     );

@@ -1,12 +1,14 @@
 //! `/api/v1/tags`, `/sections`, `/authors`: one pair of handlers serves all
 //! three kinds, since they share a shape.
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use newsdesk_domain::query::Visibility;
+use newsdesk_domain::editorial::{self, TermInput};
 use newsdesk_domain::term::{TermKind, TermView};
 use newsdesk_domain::{service, PageLimit};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One};
@@ -21,12 +23,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         cfg.service(
             web::resource(path)
                 .app_data(web::Data::new(kind))
-                .route(web::get().to(list_terms)),
+                .route(web::get().to(list_terms))
+                .route(web::post().to(create_term)),
         )
         .service(
             web::resource(format!("{path}/{{slug}}"))
                 .app_data(web::Data::new(kind))
-                .route(web::get().to(get_term)),
+                .route(web::get().to(get_term))
+                .route(web::patch().to(update_term))
+                .route(web::delete().to(delete_term)),
         );
     }
 }
@@ -72,25 +77,22 @@ pub struct TermListParams {
 
 async fn list_terms(
     req: HttpRequest,
+    caller: Caller,
     state: web::Data<AppState>,
     kind: web::Data<TermKind>,
     params: web::Query<TermListParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let visibility = caller.0.visibility();
     let kind = **kind;
     let limit = PageLimit::parse(params.limit.as_deref())?;
     let cursor = params.cursor.clone();
     let page = state
-        .run(move |store| {
-            service::list_terms(
-                store,
-                kind,
-                limit,
-                cursor.as_deref(),
-                Visibility::public_now(),
-            )
-        })
+        .run(move |store| service::list_terms(store, kind, limit, cursor.as_deref(), visibility))
         .await?;
-    let mut info = CacheInfo::default();
+    let mut info = CacheInfo {
+        private: is_staff(&caller),
+        ..CacheInfo::default()
+    };
     for v in &page.items {
         info.key(format!("{}:{}", kind.noun(), v.term.slug));
     }
@@ -102,8 +104,13 @@ async fn list_terms(
     )
 }
 
+fn is_staff(caller: &Caller) -> bool {
+    matches!(caller.0, newsdesk_domain::Principal::Staff(_))
+}
+
 async fn get_term(
     req: HttpRequest,
+    caller: Caller,
     state: web::Data<AppState>,
     kind: web::Data<TermKind>,
     slug: web::Path<String>,
@@ -111,11 +118,12 @@ async fn get_term(
     let kind = **kind;
     let slug = slug.into_inner();
     let view = state
-        .run(move |store| service::term(store, kind, &slug, Visibility::public_now()))
+        .run(move |store| service::term(store, kind, &slug, caller.0.visibility()))
         .await?;
     let info = CacheInfo {
         last_modified: None,
         keys: vec![format!("{}:{}", kind.noun(), view.term.slug)],
+        private: is_staff(&caller),
     };
     cache::respond(
         &req,
@@ -127,9 +135,73 @@ async fn get_term(
     )
 }
 
+fn term_json(kind: TermKind, term: newsdesk_domain::Term, article_count: i64) -> TermJson {
+    TermJson::new(
+        kind,
+        TermView {
+            term,
+            article_count,
+        },
+    )
+}
+
+async fn create_term(
+    caller: Caller,
+    state: web::Data<AppState>,
+    kind: web::Data<TermKind>,
+    body: web::Json<TermInput>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = **kind;
+    let input = body.into_inner();
+    let term = state
+        .run(move |store| editorial::create_term(store, &caller.0, kind, input))
+        .await?;
+    let location = format!("{}/api/v1/{}s/{}", state.base_url, kind.noun(), term.slug);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(One {
+            data: term_json(kind, term, 0),
+        }))
+}
+
+async fn update_term(
+    caller: Caller,
+    state: web::Data<AppState>,
+    kind: web::Data<TermKind>,
+    slug: web::Path<String>,
+    body: web::Json<TermInput>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = **kind;
+    let input = body.into_inner();
+    let slug = slug.into_inner();
+    let view = state
+        .run(move |store| {
+            let term = editorial::update_term(store, &caller.0, kind, &slug, input)?;
+            service::term(store, kind, &term.slug, caller.0.visibility())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(One {
+        data: TermJson::new(kind, view),
+    }))
+}
+
+async fn delete_term(
+    caller: Caller,
+    state: web::Data<AppState>,
+    kind: web::Data<TermKind>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = **kind;
+    let slug = slug.into_inner();
+    state
+        .run(move |store| editorial::delete_term(store, &caller.0, kind, &slug))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 // The three kinds share handlers; the OpenAPI document still lists each path.
 macro_rules! term_paths {
-    ($($list:ident, $one:ident, $path:literal, $tag:literal);* $(;)?) => {$(
+    ($($list:ident, $one:ident, $create:ident, $update:ident, $delete:ident, $path:literal, $tag:literal);* $(;)?) => {$(
         #[utoipa::path(get, path = $path, tag = $tag, params(TermListParams),
             responses(
                 (status = 200, description = "A page, ordered by slug, with `article_count`", body = TermList),
@@ -147,13 +219,42 @@ macro_rules! term_paths {
             ))]
         #[allow(dead_code)]
         pub fn $one() {}
+
+        #[utoipa::path(post, path = $path, tag = $tag, request_body = TermInput, security(("bearer" = [])),
+            responses(
+                (status = 201, description = "Created (editor+)", body = TermOne),
+                (status = 403, description = "Needs the editor role", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+            ))]
+        #[allow(dead_code)]
+        pub fn $create() {}
+
+        #[utoipa::path(patch, path = concat!($path, "/{slug}"), tag = $tag, request_body = TermInput, security(("bearer" = [])),
+            params(("slug" = String, Path, description = "Slug")),
+            responses(
+                (status = 200, description = "Updated (editor+)", body = TermOne),
+                (status = 404, description = "Unknown slug", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "New slug taken", body = Problem, content_type = "application/problem+json"),
+            ))]
+        #[allow(dead_code)]
+        pub fn $update() {}
+
+        #[utoipa::path(delete, path = concat!($path, "/{slug}"), tag = $tag, security(("bearer" = [])),
+            params(("slug" = String, Path, description = "Slug")),
+            responses(
+                (status = 204, description = "Deleted (editor+); articles keep their other terms"),
+                (status = 404, description = "Unknown slug", body = Problem, content_type = "application/problem+json"),
+            ))]
+        #[allow(dead_code)]
+        pub fn $delete() {}
     )*};
 }
 
 term_paths!(
-    list_tags, get_tag, "/tags", "tags";
-    list_sections, get_section, "/sections", "sections";
-    list_authors, get_author, "/authors", "authors";
+    list_tags, get_tag, create_tag, update_tag, delete_tag, "/tags", "tags";
+    list_sections, get_section, create_section, update_section, delete_section, "/sections", "sections";
+    list_authors, get_author, create_author, update_author, delete_author, "/authors", "authors";
 );
 
 #[derive(utoipa::ToSchema)]

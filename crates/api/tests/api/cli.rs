@@ -8,6 +8,8 @@ use serde_json::Value;
 use crate::helpers::{TestApp, TestDb};
 
 e2e!(
+    user_add_reads_password_from_stdin,
+    serve_bootstraps_admin_and_guards_production,
     demo_corpus_loads_once_into_an_empty_database,
     imports_publisher_layout,
     ndjson_bad_lines_are_reported_rest_imports,
@@ -22,6 +24,26 @@ fn newsdesk(db_url: &str, args: &[&str]) -> Output {
         .env("RUST_LOG", "warn")
         .output()
         .expect("the binary runs")
+}
+
+fn newsdesk_stdin(db_url: &str, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(args)
+        .env("NEWSDESK_DATABASE_URL", db_url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("password written");
+    child.wait_with_output().expect("finished")
 }
 
 fn fixture(name: &str) -> String {
@@ -268,4 +290,119 @@ async fn demo_corpus_loads_once_into_an_empty_database(app: TestApp) {
         .get_json("/api/v1/articles?section=home-news&limit=100")
         .await;
     assert!(home["data"].as_array().map_or(0, Vec::len) >= 10);
+}
+
+async fn user_add_reads_password_from_stdin(app: TestApp) {
+    let out = newsdesk_stdin(
+        &app.db.url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "Desk@Example.org",
+            "--role",
+            "author",
+            "--author",
+            "Desk Writer",
+        ],
+        "a long stdin password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created author desk@example.org"));
+    let login = app
+        .send("POST", "/api/v1/auth/token", None, Some(serde_json::json!({"email": "desk@example.org", "password": "a long stdin password"})))
+        .await;
+    assert_eq!(login.status(), 200);
+    let token = login.json::<Value>().await.expect("json")["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    // The linked profile bylines the author's drafts, which makes them the author's own.
+    let created = app
+        .send(
+            "POST",
+            "/api/v1/articles",
+            Some(&token),
+            Some(serde_json::json!({"title": "Desk notes"})),
+        )
+        .await;
+    let created: Value = created.json().await.expect("json");
+    assert_eq!(created["data"]["authors"][0]["name"], "Desk Writer");
+
+    let again = newsdesk_stdin(
+        &app.db.url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "desk@example.org",
+            "--role",
+            "author",
+        ],
+        "another long password\n",
+    );
+    assert!(!again.status.success(), "a duplicate e-mail is refused");
+    let weak = newsdesk_stdin(
+        &app.db.url,
+        &["user", "add", "--email", "x@example.org", "--role", "admin"],
+        "short\n",
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+}
+
+async fn serve_bootstraps_admin_and_guards_production(app: TestApp) {
+    let refused = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("NEWSDESK_DATABASE_URL", &app.db.url)
+        .env("NEWSDESK_ENV", "production")
+        .env_remove("NEWSDESK_JWT_SECRET")
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("NEWSDESK_JWT_SECRET is required"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("NEWSDESK_DATABASE_URL", &app.db.url)
+        .env("NEWSDESK_ADMIN_EMAIL", "boss@example.org")
+        .env("NEWSDESK_ADMIN_PASSWORD", "bootstrap password")
+        .env("NEWSDESK_JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("serves");
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..100 {
+        if app
+            .client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            ready = true;
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let login = app
+        .client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": "boss@example.org", "password": "bootstrap password"}))
+        .send()
+        .await;
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready, "the server came up");
+    assert_eq!(login.expect("sent").status(), 200);
 }

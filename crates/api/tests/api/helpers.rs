@@ -5,9 +5,32 @@ use std::net::TcpListener;
 
 use actix_web::dev::ServerHandle;
 use chrono::{DateTime, TimeDelta, Utc};
+use newsdesk_api::auth::AuthSettings;
 use newsdesk_api::{server, AppState};
 use newsdesk_domain::article::{self, ArticleInput, ArticleStatus};
 use newsdesk_domain::service;
+/// Like `e2e!`, with custom auth settings for the server.
+macro_rules! e2e_with {
+    ($settings:expr; $($name:ident),* $(,)?) => {
+        mod with_settings {
+            mod sqlite {
+                $(#[actix_web::test]
+                async fn $name() {
+                    super::super::$name($crate::helpers::TestApp::spawn_with($crate::helpers::TestDb::sqlite(), $settings)).await
+                })*
+            }
+            mod postgres {
+                $(#[actix_web::test]
+                async fn $name() {
+                    if let Some(db) = $crate::helpers::TestDb::postgres(stringify!($name)) {
+                        super::super::$name($crate::helpers::TestApp::spawn_with(db, $settings)).await
+                    }
+                })*
+            }
+        }
+    };
+}
+
 pub use newsdesk_persistence::test_support::TestDb;
 use newsdesk_persistence::Store;
 use serde_json::Value;
@@ -42,12 +65,16 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn spawn(db: TestDb) -> TestApp {
+        Self::spawn_with(db, AuthSettings::for_tests())
+    }
+
+    pub fn spawn_with(db: TestDb, auth: AuthSettings) -> TestApp {
         let store = Store::open(&db.url, 4).expect("test database opens");
         store.migrate().expect("migrations run");
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
-        let state = AppState::new(store, "https://news.example".into());
-        let server = server::build(listener, state.clone()).expect("server builds");
+        let state = AppState::new(store, "https://news.example".into(), auth);
+        let server = server::build(listener, state.clone(), "*").expect("server builds");
         let handle = server.handle();
         actix_web::rt::spawn(server);
         TestApp {
@@ -98,6 +125,38 @@ impl TestApp {
             .json()
             .await
             .expect("GraphQL answers JSON")
+    }
+
+    /// A new staff account with this role and a token for it.
+    pub fn staff(&self, email: &str, role: &str) -> String {
+        let user = newsdesk_api::auth::create_user(
+            self.state.store.as_ref(),
+            email,
+            "correct horse battery",
+            role,
+            None,
+        )
+        .expect("user created");
+        self.state.auth.issue(&user).expect("token issued").0
+    }
+
+    /// A request with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        req.send().await.expect("request sent")
     }
 
     /// SQL statements the server's store has run so far.

@@ -5,8 +5,10 @@
 mod helpers;
 
 mod articles;
+mod auth;
 mod cli;
 mod graphql;
 mod ops;
 mod schema;
 mod terms;
+mod writes;

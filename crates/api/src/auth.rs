@@ -1,0 +1,436 @@
+//! Authentication and rate limiting.
+//!
+//! - Staff send `Authorization: Bearer <JWT>` (HS256, `alg` pinned; expiry,
+//!   issuer and audience checked). A bad token is a 401 on every route.
+//! - Partners send `X-Api-Key`; keys are stored as SHA-256 and looked up
+//!   through a short cache that a revocation on this node clears.
+//! - Everyone else is anonymous, rate limited per client address.
+//!
+//! The `authenticate` middleware resolves the caller once per request and
+//! leaves a `Principal` in the request extensions; handlers take it with the
+//! `Caller` extractor, so a handler's signature says who may call it.
+
+use std::future::{ready, Ready};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER, WWW_AUTHENTICATE,
+};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use newsdesk_domain::store::AccountStore;
+use newsdesk_domain::user::{ApiKey, Principal, Role, Staff, User};
+use newsdesk_domain::DomainError;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const ISSUER: &str = "newsdesk";
+pub const AUDIENCE: &str = "newsdesk-api";
+
+/// Settings of the auth layer.
+#[derive(Clone)]
+pub struct AuthSettings {
+    pub jwt_secret: Vec<u8>,
+    pub token_ttl: Duration,
+    /// Anonymous requests a minute per client address; 0 turns it off.
+    pub anonymous_per_minute: u32,
+    /// Default for new API keys.
+    pub api_key_per_minute: u32,
+    pub trust_proxy: bool,
+}
+
+impl AuthSettings {
+    /// A random signing key: tokens die with the process.
+    pub fn random_secret() -> Vec<u8> {
+        let mut key = vec![0u8; 32];
+        rand::rng().fill(&mut key[..]);
+        key
+    }
+
+    pub fn for_tests() -> AuthSettings {
+        AuthSettings {
+            jwt_secret: Self::random_secret(),
+            token_ttl: Duration::from_secs(3600),
+            anonymous_per_minute: 0,
+            api_key_per_minute: 6000,
+            trust_proxy: false,
+        }
+    }
+}
+
+/// JWT claims of a staff token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    pub role: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+}
+
+type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
+
+pub struct Auth {
+    pub settings: AuthSettings,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    /// Verified against when an e-mail is unknown, so a wrong address costs
+    /// as long as a wrong password and does not reveal who has an account.
+    dummy_hash: String,
+    limiters: moka::sync::Cache<String, Arc<Limiter>>,
+    keys: moka::sync::Cache<String, Option<ApiKey>>,
+}
+
+impl Auth {
+    pub fn new(settings: AuthSettings) -> Auth {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        let dummy_hash = hash_password("not a real password, only for timing").unwrap_or_default();
+        Auth {
+            encoding: EncodingKey::from_secret(&settings.jwt_secret),
+            decoding: DecodingKey::from_secret(&settings.jwt_secret),
+            validation,
+            dummy_hash,
+            limiters: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(600))
+                .build(),
+            keys: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
+            settings,
+        }
+    }
+
+    /// A signed token for `user`, and its lifetime in seconds.
+    pub fn issue(&self, user: &User) -> Result<(String, u64), ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let ttl = self.settings.token_ttl.as_secs();
+        let claims = Claims {
+            sub: user.id.to_string(),
+            role: user.role.as_str().into(),
+            iat: now,
+            exp: now + i64::try_from(ttl).unwrap_or(i64::MAX / 2),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(ApiError::internal)?;
+        Ok((token, ttl))
+    }
+
+    /// The staff member a token speaks for, or 401.
+    pub fn verify(&self, token: &str) -> Result<Staff, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| unauthorized(&format!("invalid token: {e}")))?;
+        let user_id = data
+            .claims
+            .sub
+            .parse()
+            .map_err(|_| unauthorized("invalid token subject"))?;
+        let role =
+            Role::parse(&data.claims.role).ok_or_else(|| unauthorized("invalid token role"))?;
+        Ok(Staff { user_id, role })
+    }
+
+    /// Checks a password against a stored hash, or against the dummy hash
+    /// when there is no user, so both failures take the same time.
+    pub fn check_password(&self, password: &str, hash: Option<&str>) -> bool {
+        let ok = verify_password(password, hash.unwrap_or(&self.dummy_hash));
+        ok && hash.is_some()
+    }
+
+    /// Forgets every cached key lookup (after a revocation).
+    pub fn clear_keys(&self) {
+        self.keys.invalidate_all();
+    }
+
+    fn limiter(&self, key: String, per_minute: u32) -> Option<Arc<Limiter>> {
+        let per_minute = NonZeroU32::new(per_minute)?;
+        Some(self.limiters.get_with(key, || {
+            Arc::new(
+                RateLimiter::direct(Quota::per_minute(per_minute))
+                    .with_middleware::<StateInformationMiddleware>(),
+            )
+        }))
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A new partner key (`ndk_` and 40 hex digits) and its SHA-256.
+pub fn new_api_key() -> (String, String) {
+    let mut bytes = [0u8; 20];
+    rand::rng().fill(&mut bytes[..]);
+    let key = format!("ndk_{}", hex::encode(bytes));
+    let hash = hash_api_key(&key);
+    (key, hash)
+}
+
+pub fn hash_api_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+fn unauthorized(detail: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, detail)
+}
+
+/// The caller of this request, as resolved by `authenticate`.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller(pub Principal);
+
+impl FromRequest for Caller {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Caller, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Caller(
+            req.extensions()
+                .get::<Principal>()
+                .copied()
+                .unwrap_or_default(),
+        )))
+    }
+}
+
+/// The rate-limit state to report in headers.
+struct RateState {
+    limit: u32,
+    remaining: u32,
+    reset_secs: u64,
+}
+
+fn client_ip(req: &ServiceRequest, trust_proxy: bool) -> String {
+    let info = req.connection_info();
+    let addr = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    addr.map(|a| {
+        a.parse::<std::net::SocketAddr>()
+            .map(|s| s.ip().to_string())
+            .unwrap_or_else(|_| a.to_owned())
+    })
+    .and_then(|a| {
+        a.parse::<IpAddr>()
+            .ok()
+            .map(|ip| ip.to_string())
+            .or(Some(a))
+    })
+    .unwrap_or_else(|| "unknown".into())
+}
+
+/// Paths that never authenticate nor count against a limit: probes and scrapes.
+fn exempt(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if exempt(req.path()) {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let auth = state.auth.clone();
+
+    let principal = match resolve(&req, &state).await {
+        Ok(p) => p,
+        Err(e) => {
+            let mut res = e.error_response();
+            res.headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return Ok(req.into_response(res).map_into_right_body());
+        }
+    };
+    let limit = match principal {
+        Principal::Staff(_) => None,
+        Principal::Partner { key_id } => {
+            let per_minute = req
+                .extensions()
+                .get::<ApiKey>()
+                .map_or(auth.settings.api_key_per_minute, |k| {
+                    u32::try_from(k.rate_limit_per_minute).unwrap_or(0)
+                });
+            auth.limiter(format!("key:{key_id}"), per_minute)
+                .map(|l| (l, per_minute))
+        }
+        Principal::Anonymous => {
+            let ip = client_ip(&req, auth.settings.trust_proxy);
+            let per_minute = auth.settings.anonymous_per_minute;
+            auth.limiter(format!("ip:{ip}"), per_minute)
+                .map(|l| (l, per_minute))
+        }
+    };
+    req.extensions_mut().insert(principal);
+
+    let Some((limiter, per_minute)) = limit else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let seconds_per_token = 60.0 / f64::from(per_minute.max(1));
+    match limiter.check() {
+        Ok(snapshot) => {
+            let remaining = snapshot.remaining_burst_capacity();
+            let state = RateState {
+                limit: per_minute,
+                remaining,
+                // Time until the bucket is full again.
+                reset_secs: (f64::from(per_minute - remaining.min(per_minute)) * seconds_per_token)
+                    .ceil() as u64,
+            };
+            let mut res = next.call(req).await?;
+            rate_headers(res.headers_mut(), &state);
+            Ok(res.map_into_left_body())
+        }
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let retry = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let state = RateState {
+                limit: per_minute,
+                remaining: 0,
+                reset_secs: retry,
+            };
+            let err = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("rate limit of {per_minute} requests a minute reached; retry in {retry} s"),
+            );
+            let mut res = err.error_response();
+            rate_headers(res.headers_mut(), &state);
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry.max(1)));
+            Ok(req.into_response(res).map_into_right_body())
+        }
+    }
+}
+
+fn rate_headers(headers: &mut actix_web::http::header::HeaderMap, s: &RateState) {
+    for (name, value) in [
+        ("ratelimit-limit", u64::from(s.limit)),
+        ("ratelimit-remaining", u64::from(s.remaining)),
+        ("ratelimit-reset", s.reset_secs),
+    ] {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+}
+
+/// Who is calling: a bearer token, an API key, or nobody.
+async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
+    if let Some(value) = req.headers().get(AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        return state.auth.verify(token.trim()).map(Principal::Staff);
+    }
+    let Some(value) = req.headers().get("x-api-key") else {
+        return Ok(Principal::Anonymous);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| unauthorized("unknown API key"))?
+        .trim();
+    let hash = hash_api_key(key);
+    let cached = state.auth.keys.get(&hash);
+    let found = match cached {
+        Some(found) => found,
+        None => {
+            let h = hash.clone();
+            let found = state.run(move |store| store.api_key_by_hash(&h)).await?;
+            state.auth.keys.insert(hash, found.clone());
+            found
+        }
+    };
+    match found {
+        Some(k) if k.revoked_at.is_none() => {
+            let id = k.id;
+            req.extensions_mut().insert(k);
+            Ok(Principal::Partner { key_id: id })
+        }
+        Some(_) => Err(unauthorized("this API key was revoked")),
+        None => Err(unauthorized("unknown API key")),
+    }
+}
+
+/// Logs in: the same 401 for an unknown e-mail and a wrong password.
+pub async fn login(
+    state: &AppState,
+    email: String,
+    password: String,
+) -> Result<(String, u64), ApiError> {
+    let email = email.trim().to_lowercase();
+    let found = state.run(move |store| store.user_by_email(&email)).await?;
+    let auth = state.auth.clone();
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let ok = web::block(move || auth.check_password(&password, hash.as_deref()))
+        .await
+        .map_err(ApiError::internal)?;
+    match (ok, user) {
+        (true, Some(user)) => state.auth.issue(&user),
+        _ => Err(unauthorized("invalid e-mail or password")),
+    }
+}
+
+/// Creates a user from raw fields (admin endpoint, CLI, bootstrap).
+pub fn create_user(
+    store: &impl AccountStore,
+    email: &str,
+    password: &str,
+    role: &str,
+    author_id: Option<i64>,
+) -> Result<User, DomainError> {
+    let (email, role) = newsdesk_domain::user::validate_new_user(email, password, role)?;
+    let hash = hash_password(password).map_err(|e| DomainError::Internal(e.detail))?;
+    store.create_user(email.as_str(), &hash, role, author_id)
+}

@@ -1,0 +1,415 @@
+//! GraphQL mutations: the REST writes, through the same editorial services.
+
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use newsdesk_domain::article::{self, ArticleInput, Image, Source};
+use newsdesk_domain::editorial::{self, TermInput};
+use newsdesk_domain::term::TermKind;
+use newsdesk_domain::user::Principal;
+use serde_json::{Map, Value};
+
+use crate::auth;
+use crate::graphql::gql_error;
+use crate::graphql::types::{principal, state, Article, ArticleStatus, Author, Section, Tag};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum BodyFormat {
+    Markdown,
+    Html,
+    Text,
+}
+
+impl BodyFormat {
+    fn as_str(self) -> &'static str {
+        match self {
+            BodyFormat::Markdown => "markdown",
+            BodyFormat::Html => "html",
+            BodyFormat::Text => "text",
+        }
+    }
+}
+
+fn status_str(s: ArticleStatus) -> &'static str {
+    match s {
+        ArticleStatus::Draft => "draft",
+        ArticleStatus::Scheduled => "scheduled",
+        ArticleStatus::Published => "published",
+        ArticleStatus::Archived => "archived",
+    }
+}
+
+#[derive(InputObject, Clone)]
+pub struct ImageInput {
+    url: String,
+    alt: Option<String>,
+    caption: Option<String>,
+}
+
+#[derive(InputObject, Clone)]
+pub struct SourceInput {
+    name: String,
+    url: Option<String>,
+}
+
+/// The REST create body in camelCase.
+#[derive(InputObject)]
+pub struct CreateArticleInput {
+    title: String,
+    slug: Option<String>,
+    subtitle: Option<String>,
+    excerpt: Option<String>,
+    body: Option<String>,
+    body_format: Option<BodyFormat>,
+    /// Section slug or name; created when missing.
+    section: Option<String>,
+    /// Tag names or slugs; missing tags are created.
+    tags: Option<Vec<String>>,
+    /// Author names or slugs; missing profiles are created.
+    authors: Option<Vec<String>>,
+    status: Option<ArticleStatus>,
+    published_at: Option<DateTime<Utc>>,
+    image: Option<ImageInput>,
+    source: Option<SourceInput>,
+    canonical_url: Option<String>,
+    language: Option<String>,
+}
+
+impl From<CreateArticleInput> for ArticleInput {
+    fn from(i: CreateArticleInput) -> Self {
+        ArticleInput {
+            title: Some(i.title),
+            slug: i.slug,
+            subtitle: i.subtitle,
+            excerpt: i.excerpt,
+            body: i.body,
+            body_format: i.body_format.map(|f| f.as_str().into()),
+            section: i.section,
+            tags: i.tags.unwrap_or_default(),
+            authors: i.authors.unwrap_or_default(),
+            status: i.status.map(|s| status_str(s).into()),
+            published_at: i.published_at.map(|t| t.to_rfc3339()),
+            image: i.image.map(|i| Image {
+                url: i.url,
+                alt: i.alt,
+                caption: i.caption,
+            }),
+            source: i.source.map(|s| Source {
+                name: s.name,
+                url: s.url,
+            }),
+            canonical_url: i.canonical_url,
+            language: i.language,
+            ..Default::default()
+        }
+    }
+}
+
+/// Fields to change: omitted ones stay, `null` clears.
+#[derive(InputObject, Default)]
+pub struct UpdateArticleInput {
+    title: MaybeUndefined<String>,
+    slug: MaybeUndefined<String>,
+    subtitle: MaybeUndefined<String>,
+    excerpt: MaybeUndefined<String>,
+    body: MaybeUndefined<String>,
+    body_format: MaybeUndefined<BodyFormat>,
+    section: MaybeUndefined<String>,
+    tags: MaybeUndefined<Vec<String>>,
+    authors: MaybeUndefined<Vec<String>>,
+    status: MaybeUndefined<ArticleStatus>,
+    published_at: MaybeUndefined<DateTime<Utc>>,
+    image: MaybeUndefined<ImageInput>,
+    source: MaybeUndefined<SourceInput>,
+    canonical_url: MaybeUndefined<String>,
+    language: MaybeUndefined<String>,
+}
+
+fn put(m: &mut Map<String, Value>, key: &str, v: MaybeUndefined<Value>) {
+    match v {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => {
+            m.insert(key.into(), Value::Null);
+        }
+        MaybeUndefined::Value(v) => {
+            m.insert(key.into(), v);
+        }
+    }
+}
+
+impl UpdateArticleInput {
+    /// The same JSON merge patch a REST PATCH sends.
+    fn into_patch(self) -> Map<String, Value> {
+        let mut m = Map::new();
+        let s = |v: MaybeUndefined<String>| v.map_value(Value::from);
+        put(&mut m, "title", s(self.title));
+        put(&mut m, "slug", s(self.slug));
+        put(&mut m, "subtitle", s(self.subtitle));
+        put(&mut m, "excerpt", s(self.excerpt));
+        put(&mut m, "body", s(self.body));
+        put(
+            &mut m,
+            "body_format",
+            self.body_format.map_value(|f| Value::from(f.as_str())),
+        );
+        put(&mut m, "section", s(self.section));
+        put(&mut m, "tags", self.tags.map_value(Value::from));
+        put(&mut m, "authors", self.authors.map_value(Value::from));
+        put(
+            &mut m,
+            "status",
+            self.status.map_value(|st| Value::from(status_str(st))),
+        );
+        put(
+            &mut m,
+            "published_at",
+            self.published_at.map_value(|t| Value::from(t.to_rfc3339())),
+        );
+        put(
+            &mut m,
+            "image",
+            self.image.map_value(
+                |i| serde_json::json!({"url": i.url, "alt": i.alt, "caption": i.caption}),
+            ),
+        );
+        put(
+            &mut m,
+            "source",
+            self.source
+                .map_value(|x| serde_json::json!({"name": x.name, "url": x.url})),
+        );
+        put(&mut m, "canonical_url", s(self.canonical_url));
+        put(&mut m, "language", s(self.language));
+        m
+    }
+}
+
+/// A tag, section or author profile to write. Authors' `description` is their bio.
+#[derive(InputObject, Default)]
+pub struct TermInputGql {
+    name: Option<String>,
+    slug: Option<String>,
+    description: Option<String>,
+}
+
+impl From<TermInputGql> for TermInput {
+    fn from(t: TermInputGql) -> Self {
+        TermInput {
+            name: t.name,
+            slug: t.slug,
+            description: t.description,
+            bio: None,
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Token {
+    access_token: String,
+    /// Always `Bearer`.
+    token_type: String,
+    /// Seconds until it expires.
+    expires_in: u64,
+}
+
+async fn write_article(
+    ctx: &Context<'_>,
+    f: impl FnOnce(
+            &newsdesk_persistence::Store,
+            &Principal,
+            &str,
+        ) -> newsdesk_domain::error::DomainResult<newsdesk_domain::ArticleRecord>
+        + Send
+        + 'static,
+) -> Result<Article> {
+    let state = state(ctx)?;
+    let who = principal(ctx);
+    let base = state.base_url.clone();
+    let record = state
+        .run(move |store| f(store, &who, &base))
+        .await
+        .map_err(gql_error)?;
+    Ok(Article::new(record, article::now()))
+}
+
+async fn term_write(
+    ctx: &Context<'_>,
+    f: impl FnOnce(
+            &newsdesk_persistence::Store,
+            &Principal,
+        ) -> newsdesk_domain::error::DomainResult<newsdesk_domain::Term>
+        + Send
+        + 'static,
+) -> Result<newsdesk_domain::Term> {
+    let who = principal(ctx);
+    state(ctx)?
+        .run(move |store| f(store, &who))
+        .await
+        .map_err(gql_error)
+}
+
+async fn term_delete(ctx: &Context<'_>, kind: TermKind, slug: String) -> Result<bool> {
+    let who = principal(ctx);
+    state(ctx)?
+        .run(move |store| editorial::delete_term(store, &who, kind, &slug))
+        .await
+        .map_err(gql_error)?;
+    Ok(true)
+}
+
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// A staff token for an e-mail and password.
+    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Token> {
+        let (access_token, expires_in) = auth::login(state(ctx)?, email, password)
+            .await
+            .map_err(gql_error)?;
+        Ok(Token {
+            access_token,
+            token_type: "Bearer".into(),
+            expires_in,
+        })
+    }
+
+    /// Create an article (author+); drafts by default.
+    async fn create_article(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateArticleInput,
+    ) -> Result<Article> {
+        let input = ArticleInput::from(input);
+        write_article(ctx, move |store, who, _| {
+            editorial::create_article(store, who, input, article::now())
+        })
+        .await
+    }
+
+    /// Change an article. With `expectedVersion`, a stale version fails with
+    /// PRECONDITION_FAILED instead of overwriting someone else's edit.
+    async fn update_article(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: UpdateArticleInput,
+        expected_version: Option<i32>,
+    ) -> Result<Article> {
+        let patch = input.into_patch();
+        write_article(ctx, move |store, who, base| {
+            let check = |r: &newsdesk_domain::ArticleRecord, _: &newsdesk_domain::ArticleView| {
+                expected_version.is_none_or(|v| v == r.version)
+            };
+            editorial::update_article(store, who, &slug, patch, Some(&check), base, article::now())
+        })
+        .await
+    }
+
+    /// Publish now, or schedule with a future `publishedAt` (editor+).
+    async fn publish_article(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        published_at: Option<DateTime<Utc>>,
+    ) -> Result<Article> {
+        let at = published_at.map(article::to_micros);
+        write_article(ctx, move |store, who, base| {
+            editorial::publish_article(store, who, &slug, at, base, article::now())
+        })
+        .await
+    }
+
+    /// Delete an article (editor+).
+    async fn delete_article(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        let who = principal(ctx);
+        state(ctx)?
+            .run(move |store| editorial::delete_article(store, &who, &slug))
+            .await
+            .map_err(gql_error)?;
+        Ok(true)
+    }
+
+    async fn create_tag(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Tag> {
+        let input = TermInput::from(input);
+        Ok(Tag(term_write(ctx, move |s, w| {
+            editorial::create_term(s, w, TermKind::Tag, input)
+        })
+        .await?))
+    }
+    async fn update_tag(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: TermInputGql,
+    ) -> Result<Tag> {
+        let input = TermInput::from(input);
+        Ok(Tag(term_write(ctx, move |s, w| {
+            editorial::update_term(s, w, TermKind::Tag, &slug, input)
+        })
+        .await?))
+    }
+    async fn delete_tag(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        term_delete(ctx, TermKind::Tag, slug).await
+    }
+
+    async fn create_section(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Section> {
+        let input = TermInput::from(input);
+        Ok(Section(
+            term_write(ctx, move |s, w| {
+                editorial::create_term(s, w, TermKind::Section, input)
+            })
+            .await?,
+        ))
+    }
+    async fn update_section(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: TermInputGql,
+    ) -> Result<Section> {
+        let input = TermInput::from(input);
+        Ok(Section(
+            term_write(ctx, move |s, w| {
+                editorial::update_term(s, w, TermKind::Section, &slug, input)
+            })
+            .await?,
+        ))
+    }
+    async fn delete_section(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        term_delete(ctx, TermKind::Section, slug).await
+    }
+
+    async fn create_author(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Author> {
+        let input = TermInput::from(input);
+        Ok(Author(
+            term_write(ctx, move |s, w| {
+                editorial::create_term(s, w, TermKind::Author, input)
+            })
+            .await?,
+        ))
+    }
+    async fn update_author(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        input: TermInputGql,
+    ) -> Result<Author> {
+        let input = TermInput::from(input);
+        Ok(Author(
+            term_write(ctx, move |s, w| {
+                editorial::update_term(s, w, TermKind::Author, &slug, input)
+            })
+            .await?,
+        ))
+    }
+    async fn delete_author(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
+        term_delete(ctx, TermKind::Author, slug).await
+    }
+}
+
+/// The signed-in staff member.
+#[derive(SimpleObject)]
+pub struct Viewer {
+    pub id: ID,
+    pub email: String,
+    pub role: String,
+}

@@ -1,0 +1,252 @@
+//! Tokens, staff accounts and partner API keys.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use newsdesk_domain::store::AccountStore;
+use newsdesk_domain::user::{ApiKey, Role, User};
+use newsdesk_domain::{DomainError, FieldError};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, Problem};
+use crate::rest::One;
+use crate::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(issue_token)
+        .service(list_users)
+        .service(create_user)
+        .service(list_api_keys)
+        .service(create_api_key)
+        .service(revoke_api_key);
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TokenRequest {
+    pub email: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+fn required(field: &str, v: Option<String>) -> Result<String, DomainError> {
+    v.filter(|s| !s.is_empty())
+        .ok_or_else(|| DomainError::Invalid(vec![FieldError::new(field, "is required")]))
+}
+
+/// Exchange an e-mail and password for a staff token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "A bearer token", body = TokenResponse),
+        (status = 401, description = "Unknown e-mail or wrong password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Missing fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/token")]
+pub async fn issue_token(
+    state: web::Data<AppState>,
+    body: web::Json<TokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let email = required("email", body.email)?;
+    let password = required("password", body.password)?;
+    let (access_token, expires_in) = auth::login(&state, email, password).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+        }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewUserRequest {
+    pub email: String,
+    pub password: String,
+    /// `admin`, `editor` or `author`.
+    pub role: String,
+}
+
+/// Staff accounts (admin).
+#[utoipa::path(tag = "accounts", security(("bearer" = [])), responses(
+    (status = 200, description = "Every account", body = UserList),
+    (status = 403, description = "Needs the admin role", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/users")]
+pub async fn list_users(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.0.require(Role::Admin)?;
+    let users = state.run(|store| store.list_users()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "data": users })))
+}
+
+/// Create a staff account (admin).
+#[utoipa::path(tag = "accounts", request_body = NewUserRequest, security(("bearer" = [])), responses(
+    (status = 201, description = "Created", body = UserOne),
+    (status = 403, description = "Needs the admin role", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "E-mail taken", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/users")]
+pub async fn create_user(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.0.require(Role::Admin)?;
+    let b = body.into_inner();
+    let user = state
+        .run(move |store| auth::create_user(store, &b.email, &b.password, &b.role, None))
+        .await?;
+    Ok(HttpResponse::Created().json(One { data: user }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewApiKeyRequest {
+    pub name: String,
+    /// Requests a minute; the server default when absent.
+    pub rate_limit_per_minute: Option<i32>,
+}
+
+/// A key as created: the only time the key itself is shown.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub meta: ApiKeyJson,
+    /// Send as `X-Api-Key`. Store it now: it is not shown again.
+    pub key: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiKeyJson {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub rate_limit_per_minute: i32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<ApiKey> for ApiKeyJson {
+    fn from(k: ApiKey) -> Self {
+        ApiKeyJson {
+            id: k.id.to_string(),
+            name: k.name,
+            prefix: k.prefix,
+            rate_limit_per_minute: k.rate_limit_per_minute,
+            created_at: k.created_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+/// Partner keys (admin); keys themselves are never listed.
+#[utoipa::path(tag = "accounts", path = "/api-keys", security(("bearer" = [])), responses(
+    (status = 200, description = "Every key, revoked ones too", body = ApiKeyList),
+    (status = 403, description = "Needs the admin role", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api-keys")]
+pub async fn list_api_keys(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    caller.0.require(Role::Admin)?;
+    let keys = state.run(|store| store.list_api_keys()).await?;
+    let data: Vec<ApiKeyJson> = keys.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "data": data })))
+}
+
+/// Create a partner key (admin). The response is the only place the key appears.
+#[utoipa::path(tag = "accounts", path = "/api-keys", request_body = NewApiKeyRequest, security(("bearer" = [])), responses(
+    (status = 201, description = "Created", body = CreatedApiKey),
+    (status = 403, description = "Needs the admin role", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/api-keys")]
+pub async fn create_api_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewApiKeyRequest>,
+) -> Result<HttpResponse, ApiError> {
+    caller.0.require(Role::Admin)?;
+    let b = body.into_inner();
+    let name = b.name.trim().to_owned();
+    let limit = b
+        .rate_limit_per_minute
+        .unwrap_or(i32::try_from(state.auth.settings.api_key_per_minute).unwrap_or(i32::MAX));
+    let mut errors = Vec::new();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldError::new("name", "must be 1 to 100 characters"));
+    }
+    if !(1..=1_000_000).contains(&limit) {
+        errors.push(FieldError::new(
+            "rate_limit_per_minute",
+            "must be between 1 and 1000000",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors).into());
+    }
+    let (key, hash) = auth::new_api_key();
+    let prefix: String = key.chars().take(12).collect();
+    let created = state
+        .run(move |store| store.create_api_key(&name, &prefix, &hash, limit))
+        .await?;
+    Ok(HttpResponse::Created().json(One {
+        data: CreatedApiKey {
+            meta: created.into(),
+            key,
+        },
+    }))
+}
+
+/// Revoke a partner key (admin): it gets 401 from then on.
+#[utoipa::path(tag = "accounts", path = "/api-keys/{id}", params(("id" = String, Path, description = "Key id")), security(("bearer" = [])), responses(
+    (status = 204, description = "Revoked"),
+    (status = 404, description = "No such live key", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/api-keys/{id}")]
+pub async fn revoke_api_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.0.require(Role::Admin)?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::not_found("no such API key"))?;
+    let revoked = state.run(move |store| store.revoke_api_key(id)).await?;
+    if !revoked {
+        return Err(ApiError::not_found("no such live API key"));
+    }
+    // This node forgets the key at once; others within the cache's 30 s.
+    state.auth.clear_keys();
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(utoipa::ToSchema)]
+pub struct UserOne {
+    pub data: User,
+}
+
+#[derive(utoipa::ToSchema)]
+pub struct UserList {
+    pub data: Vec<User>,
+}
+
+#[derive(utoipa::ToSchema)]
+pub struct ApiKeyList {
+    pub data: Vec<ApiKeyJson>,
+}

@@ -1,0 +1,370 @@
+//! Editorial writes: articles, revisions, tags, sections and author
+//! profiles. Every write checks who is calling here, so REST and GraphQL
+//! enforce the same rules:
+//!
+//! - authors create drafts, and edit only their own drafts (created by them
+//!   or bylined to their author profile); they never publish or delete;
+//! - editors publish, unpublish, archive, delete and manage taxonomy;
+//! - admins can do everything editors can (and manage accounts and keys).
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use crate::article::{self, export_input, ArticleInput, ArticleRecord, ArticleStatus, ArticleView};
+use crate::body;
+use crate::error::{DomainError, DomainResult, FieldError};
+use crate::service::{self, Relations};
+use crate::slug::Slug;
+use crate::store::{AccountStore, ContentStore, RevisionRecord, TermWrite};
+use crate::term::{Term, TermKind, TermName};
+use crate::user::{Principal, Role, Staff};
+
+/// Fields a PATCH may change (a JSON merge patch over the article).
+const PATCHABLE: &[&str] = &[
+    "title",
+    "slug",
+    "subtitle",
+    "excerpt",
+    "body",
+    "body_format",
+    "section",
+    "tags",
+    "authors",
+    "status",
+    "published_at",
+    "image",
+    "source",
+    "canonical_url",
+    "language",
+];
+
+/// How many numbered slugs to try when a made-up slug is taken.
+const SLUG_ATTEMPTS: u32 = 50;
+
+fn owns(
+    store: &(impl ContentStore + AccountStore),
+    staff: Staff,
+    record: &ArticleRecord,
+) -> DomainResult<bool> {
+    if record.created_by == Some(staff.user_id) {
+        return Ok(true);
+    }
+    let Some(profile) = store.user_by_id(staff.user_id)?.and_then(|u| u.author_id) else {
+        return Ok(false);
+    };
+    let authors = store.terms_of_articles(&[record.id])?;
+    Ok(authors
+        .iter()
+        .any(|(_, kind, t)| *kind == TermKind::Author && t.id == profile))
+}
+
+fn forbidden(msg: &str) -> DomainError {
+    DomainError::Forbidden(msg.into())
+}
+
+/// Creates an article; drafts by default. A slug made from the title gets
+/// a number when taken; an explicit slug that is taken is a 409.
+pub fn create_article(
+    store: &(impl ContentStore + AccountStore),
+    who: &Principal,
+    mut input: ArticleInput,
+    now: DateTime<Utc>,
+) -> DomainResult<ArticleRecord> {
+    let staff = who.require(Role::Author)?;
+    // Import-only fields are not part of the REST create body.
+    input.created_at = None;
+    input.updated_at = None;
+    let explicit_slug = input.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if staff.role == Role::Author && input.authors.is_empty() {
+        if let Some(profile) = own_profile(store, staff)? {
+            input.authors = vec![profile.name];
+        }
+    }
+    let mut write = input.validate(ArticleStatus::Draft, now)?;
+    if staff.role == Role::Author && write.status != ArticleStatus::Draft {
+        return Err(forbidden("authors create drafts; an editor publishes them"));
+    }
+    let base = write.slug.clone();
+    let mut attempt = 1;
+    loop {
+        match store.create_article(&write, Some(staff.user_id)) {
+            Err(DomainError::Conflict(_)) if !explicit_slug && attempt < SLUG_ATTEMPTS => {
+                attempt += 1;
+                write.slug = base.with_suffix(attempt);
+            }
+            Err(DomainError::Conflict(_)) => {
+                return Err(DomainError::Conflict(format!(
+                    "the slug {:?} is taken",
+                    write.slug.as_str()
+                )))
+            }
+            other => return other,
+        }
+    }
+}
+
+fn own_profile(
+    store: &(impl ContentStore + AccountStore),
+    staff: Staff,
+) -> DomainResult<Option<Term>> {
+    let Some(id) = store.user_by_id(staff.user_id)?.and_then(|u| u.author_id) else {
+        return Ok(None);
+    };
+    Ok(store
+        .terms_by_id(TermKind::Author, &[id])?
+        .into_iter()
+        .next())
+}
+
+/// The reader view of a record, as GET returns it.
+pub fn view_of(
+    store: &impl ContentStore,
+    record: ArticleRecord,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<ArticleView> {
+    service::assemble(store, vec![record], public_url, now)?
+        .pop()
+        .ok_or_else(|| DomainError::Internal("assembled nothing".into()))
+}
+
+/// What a conditional write checks: the caller's idea of the current
+/// version (from `If-Match`), judged against the current view.
+pub type Precondition<'a> = Option<&'a dyn Fn(&ArticleRecord, &ArticleView) -> bool>;
+
+/// Applies a JSON merge patch (RFC 7396) to an article: absent fields stay,
+/// `null` clears. Keeps a revision; `precondition` guards lost updates.
+pub fn update_article(
+    store: &(impl ContentStore + AccountStore),
+    who: &Principal,
+    slug: &str,
+    patch: Map<String, Value>,
+    precondition: Precondition<'_>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<ArticleRecord> {
+    let staff = who.require(Role::Author)?;
+    let unknown: Vec<FieldError> = patch
+        .keys()
+        .filter(|k| !PATCHABLE.contains(&k.as_str()))
+        .map(|k| FieldError::new(k, "is not a field that can be changed"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(DomainError::Invalid(unknown));
+    }
+    let current = service::article(store, slug, Principal::Staff(staff).visibility())?;
+    let current_status = current.status_at(now);
+
+    if let Some(check) = precondition {
+        let view = view_of(store, current.clone(), public_url, now)?;
+        if !check(&current, &view) {
+            return Err(DomainError::PreconditionFailed(
+                "the article changed since you read it: fetch it again and reapply your change"
+                    .into(),
+            ));
+        }
+    }
+
+    let mut rel = Relations::load(store, std::slice::from_ref(&current))?;
+    let section = current.section_id.and_then(|id| rel.sections.remove(&id));
+    let tags = rel.tags.remove(&current.id).unwrap_or_default();
+    let authors = rel.authors.remove(&current.id).unwrap_or_default();
+    let base = export_input(&current, section.as_ref(), &authors, &tags);
+    let mut merged =
+        serde_json::to_value(&base).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let body_changes = patch.contains_key("body") || patch.contains_key("body_format");
+    let excerpt_was_made =
+        current.excerpt == body::excerpt_from(&current.body_text, article::MADE_EXCERPT_CHARS);
+    if let Value::Object(m) = &mut merged {
+        // A made-up excerpt follows the body; an editor's own stays.
+        if body_changes && excerpt_was_made && !patch.contains_key("excerpt") {
+            m.remove("excerpt");
+        }
+        m.remove("updated_at");
+        for (k, v) in patch {
+            if v.is_null() {
+                m.remove(&k);
+            } else {
+                m.insert(k, v);
+            }
+        }
+    }
+    let input: ArticleInput = serde_json::from_value(merged).map_err(|e| {
+        DomainError::Invalid(vec![FieldError::new(
+            "body",
+            format!("does not fit the article: {e}"),
+        )])
+    })?;
+    let write = input.validate(ArticleStatus::Draft, now)?;
+    let new_status = write_status(&write, now);
+
+    if staff.role == Role::Author {
+        if !owns(store, staff, &current)? {
+            return Err(forbidden("authors edit only their own articles"));
+        }
+        if current_status != ArticleStatus::Draft || new_status != ArticleStatus::Draft {
+            return Err(forbidden(
+                "authors edit drafts only; publishing is for editors",
+            ));
+        }
+    }
+    store.update_article(current.id, current.version, &write, Some(staff.user_id))
+}
+
+fn write_status(w: &article::ArticleWrite, now: DateTime<Utc>) -> ArticleStatus {
+    match (w.status, w.published_at) {
+        (ArticleStatus::Published, Some(t)) if t > now => ArticleStatus::Scheduled,
+        (s, _) => s,
+    }
+}
+
+/// Publishes now, or at `published_at` (in the future: scheduled).
+pub fn publish_article(
+    store: &(impl ContentStore + AccountStore),
+    who: &Principal,
+    slug: &str,
+    published_at: Option<DateTime<Utc>>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<ArticleRecord> {
+    who.require(Role::Editor)?;
+    let mut patch = Map::new();
+    patch.insert("status".into(), Value::from("published"));
+    let at = published_at.unwrap_or(now);
+    patch.insert("published_at".into(), Value::from(at.to_rfc3339()));
+    update_article(store, who, slug, patch, None, public_url, now)
+}
+
+pub fn delete_article(
+    store: &(impl ContentStore + AccountStore),
+    who: &Principal,
+    slug: &str,
+) -> DomainResult<ArticleRecord> {
+    who.require(Role::Editor)?;
+    let current = service::article(store, slug, who.visibility())?;
+    store.delete_article(current.id)?;
+    Ok(current)
+}
+
+pub fn revisions(
+    store: &(impl ContentStore + AccountStore),
+    who: &Principal,
+    slug: &str,
+) -> DomainResult<Vec<RevisionRecord>> {
+    let staff = who.require(Role::Author)?;
+    let current = service::article(store, slug, Principal::Staff(staff).visibility())?;
+    store.revisions(current.id)
+}
+
+/// A term as sent by an editor: `name` required on create.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct TermInput {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    /// A tag's or section's description.
+    pub description: Option<String>,
+    /// An author's bio (the same field under the name authors use).
+    pub bio: Option<String>,
+}
+
+fn term_write(input: TermInput, current: Option<&Term>) -> DomainResult<TermWrite> {
+    let mut errors = Vec::new();
+    let name_text = input
+        .name
+        .or_else(|| current.map(|c| c.name.clone()))
+        .unwrap_or_default();
+    let name = match TermName::parse(&name_text) {
+        Ok(n) => Some(n),
+        Err(m) => {
+            errors.push(FieldError::new(
+                "name",
+                if name_text.trim().is_empty() {
+                    "is required".into()
+                } else {
+                    m
+                },
+            ));
+            None
+        }
+    };
+    let slug = match input
+        .slug
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(s) => Slug::parse(s)
+            .map_err(|m| errors.push(FieldError::new("slug", m)))
+            .ok(),
+        None => current
+            .and_then(|c| Slug::parse(&c.slug).ok())
+            .or_else(|| name.as_ref().map(|n| n.slug.clone())),
+    };
+    let description = match input.description.or(input.bio) {
+        Some(d) => Some(d.trim().to_owned()).filter(|d| !d.is_empty()),
+        None => current.and_then(|c| c.description.clone()),
+    };
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 5000)
+    {
+        errors.push(FieldError::new(
+            "description",
+            "must be at most 5000 characters",
+        ));
+    }
+    match (name, slug, errors.is_empty()) {
+        (Some(name), Some(slug), true) => Ok(TermWrite {
+            slug,
+            name: name.name,
+            description,
+        }),
+        _ => Err(DomainError::Invalid(errors)),
+    }
+}
+
+pub fn create_term(
+    store: &impl ContentStore,
+    who: &Principal,
+    kind: TermKind,
+    input: TermInput,
+) -> DomainResult<Term> {
+    who.require(Role::Editor)?;
+    let write = term_write(input, None)?;
+    store.create_term(kind, &write).map_err(|e| match e {
+        DomainError::Conflict(_) => DomainError::Conflict(format!(
+            "the {} slug {:?} is taken",
+            kind.noun(),
+            write.slug.as_str()
+        )),
+        e => e,
+    })
+}
+
+pub fn update_term(
+    store: &impl ContentStore,
+    who: &Principal,
+    kind: TermKind,
+    slug: &str,
+    input: TermInput,
+) -> DomainResult<Term> {
+    who.require(Role::Editor)?;
+    let current = store
+        .term_by_slug(kind, slug)?
+        .ok_or_else(|| DomainError::NotFound(format!("{} {slug:?}", kind.noun())))?;
+    let write = term_write(input, Some(&current))?;
+    store.update_term(kind, current.id, &write)
+}
+
+pub fn delete_term(
+    store: &impl ContentStore,
+    who: &Principal,
+    kind: TermKind,
+    slug: &str,
+) -> DomainResult<()> {
+    who.require(Role::Editor)?;
+    let current = store
+        .term_by_slug(kind, slug)?
+        .ok_or_else(|| DomainError::NotFound(format!("{} {slug:?}", kind.noun())))?;
+    store.delete_term(kind, current.id)
+}

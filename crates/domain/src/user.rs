@@ -1,0 +1,216 @@
+//! Staff accounts, roles, partner keys, and who is calling (`Principal`).
+//! Password hashing and tokens are the API crate's business; the rules of
+//! who may do what live here.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DomainError, FieldError};
+use crate::query::Visibility;
+
+/// Staff roles, weakest first: `Admin > Editor > Author`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Author,
+    Editor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Author => "author",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "author" => Some(Role::Author),
+            "editor" => Some(Role::Editor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A staff account as the rest of the system sees it (never its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// The author profile this user writes as, if any.
+    #[serde(skip)]
+    pub author_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An e-mail address, trimmed and lowercased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(s: &str) -> Result<Email, String> {
+        let s = s.trim().to_lowercase();
+        let valid = s.len() <= 254
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+            && s.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.contains('@')
+            });
+        if valid {
+            Ok(Email(s))
+        } else {
+            Err("must be an e-mail address".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub const MIN_PASSWORD: usize = 10;
+pub const MAX_PASSWORD: usize = 1024;
+
+/// Checks a new account's fields; the caller hashes the password.
+pub fn validate_new_user(
+    email: &str,
+    password: &str,
+    role: &str,
+) -> Result<(Email, Role), DomainError> {
+    let mut errors = Vec::new();
+    let email = Email::parse(email)
+        .map_err(|m| errors.push(FieldError::new("email", m)))
+        .ok();
+    let chars = password.chars().count();
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&chars) {
+        errors.push(FieldError::new(
+            "password",
+            format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"),
+        ));
+    }
+    let role = Role::parse(role);
+    if role.is_none() {
+        errors.push(FieldError::new(
+            "role",
+            "must be one of admin, editor, author",
+        ));
+    }
+    match (email, role, errors.is_empty()) {
+        (Some(e), Some(r), true) => Ok((e, r)),
+        _ => Err(DomainError::Invalid(errors)),
+    }
+}
+
+/// A partner API key as stored (its hash, never the key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApiKey {
+    pub id: i64,
+    pub name: String,
+    /// The first characters of the key, to recognise it in a list.
+    pub prefix: String,
+    pub rate_limit_per_minute: i32,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A staff member acting through a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Staff {
+    pub user_id: i64,
+    pub role: Role,
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Principal {
+    #[default]
+    Anonymous,
+    /// A partner with an API key: a reader with its own rate limit.
+    Partner {
+        key_id: i64,
+    },
+    Staff(Staff),
+}
+
+impl Principal {
+    /// Staff preview drafts and scheduled articles; everyone else sees
+    /// what is published.
+    pub fn visibility(&self) -> Visibility {
+        match self {
+            Principal::Staff(_) => Visibility::Staff,
+            _ => Visibility::public_now(),
+        }
+    }
+
+    /// The staff member behind the call, if the role is at least `min`:
+    /// 401 without a token, 403 with one that ranks too low.
+    pub fn require(&self, min: Role) -> Result<Staff, DomainError> {
+        match self {
+            Principal::Staff(s) if s.role >= min => Ok(*s),
+            Principal::Staff(_) => Err(DomainError::Forbidden(format!(
+                "this needs the {} role",
+                min.as_str()
+            ))),
+            _ => Err(DomainError::Unauthenticated(
+                "this needs a staff token: POST /api/v1/auth/token".into(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_ordered() {
+        assert!(Role::Admin > Role::Editor && Role::Editor > Role::Author);
+        let editor = Principal::Staff(Staff {
+            user_id: 1,
+            role: Role::Editor,
+        });
+        assert!(editor.require(Role::Author).is_ok());
+        assert!(matches!(
+            editor.require(Role::Admin),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            Principal::Anonymous.require(Role::Author),
+            Err(DomainError::Unauthenticated(_))
+        ));
+        assert!(matches!(
+            Principal::Partner { key_id: 1 }.require(Role::Author),
+            Err(DomainError::Unauthenticated(_))
+        ));
+    }
+
+    #[test]
+    fn new_users_are_validated() {
+        let (email, role) =
+            validate_new_user(" Ed@Example.ORG ", "long enough pw", "editor").expect("valid");
+        assert_eq!((email.as_str(), role), ("ed@example.org", Role::Editor));
+        let Err(DomainError::Invalid(errs)) = validate_new_user("nope", "short", "boss") else {
+            panic!("expected invalid");
+        };
+        assert_eq!(errs.len(), 3);
+        for bad in ["a@b", "@x.org", "a b@x.org", "a@@x.org"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
