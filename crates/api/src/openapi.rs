@@ -1,49 +1,116 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 use crate::error::Problem;
-use crate::rest::{articles, terms, ListMeta};
+use crate::rest::{accounts, articles, terms, ListMeta};
 
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        accounts::issue_token,
+        accounts::list_users,
+        accounts::create_user,
+        accounts::list_api_keys,
+        accounts::create_api_key,
+        accounts::revoke_api_key,
         articles::list_articles,
+        articles::create_article,
         articles::get_article,
+        articles::update_article,
+        articles::delete_article,
+        articles::publish_article,
+        articles::list_revisions,
         terms::list_tags,
         terms::get_tag,
+        terms::create_tag,
+        terms::update_tag,
+        terms::delete_tag,
         terms::list_sections,
         terms::get_section,
+        terms::create_section,
+        terms::update_section,
+        terms::delete_section,
         terms::list_authors,
         terms::get_author,
+        terms::create_author,
+        terms::update_author,
+        terms::delete_author,
     ),
     components(schemas(
         Problem,
         ListMeta,
         articles::ArticleOne,
         articles::ArticleList,
+        articles::PublishBody,
+        articles::RevisionJson,
+        articles::RevisionList,
         terms::TermJson,
         terms::TermOne,
         terms::TermList,
+        accounts::TokenRequest,
+        accounts::TokenResponse,
+        accounts::NewUserRequest,
+        accounts::NewApiKeyRequest,
+        accounts::CreatedApiKey,
+        accounts::ApiKeyJson,
+        accounts::ApiKeyList,
+        accounts::UserOne,
+        accounts::UserList,
         newsdesk_domain::article::ArticleView,
         newsdesk_domain::article::ArticleInput,
+        newsdesk_domain::editorial::TermInput,
     )),
     tags(
-        (name = "articles", description = "Published articles; drafts and scheduled ones are never public"),
-        (name = "tags", description = "Tags with their published-article counts"),
+        (name = "articles", description = "Articles: published ones for everyone, every status for staff (preview)"),
+        (name = "tags", description = "Tags with their article counts"),
         (name = "sections", description = "Sections of the site"),
         (name = "authors", description = "Author profiles (no e-mail addresses)"),
+        (name = "auth", description = "Staff tokens"),
+        (name = "accounts", description = "Staff accounts and partner API keys (admin)"),
     )
 )]
 struct V1;
+
+/// The two ways to authenticate.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "Staff token from POST /api/v1/auth/token (HS256; roles admin > editor > author). \
+                         With it, reads also show drafts and scheduled articles.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Api-Key",
+                "Partner key created by an admin: read access with the key's own rate limit.",
+            ))),
+        );
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "newsdesk",
-        description = "Headless news content API. Lists are `{data, meta: {next_cursor, limit}}` with a `Link: rel=\"next\"` header; errors are RFC 9457 problem+json.",
+        description = "Headless news content API. Lists are `{data, meta: {next_cursor, limit}}` with a `Link: rel=\"next\"` header; errors are RFC 9457 problem+json. Anonymous callers are rate limited per address, partners per key (`RateLimit-*` headers; 429 with `Retry-After`).",
     ),
-    nest((path = "/api/v1", api = V1))
+    nest((path = "/api/v1", api = V1)),
+    modifiers(&SecuritySchemes),
+    security((), ("bearer" = []), ("api_key" = []))
 )]
 pub struct ApiDoc;
 

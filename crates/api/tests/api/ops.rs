@@ -2,7 +2,11 @@
 
 use crate::helpers::{published, TestApp};
 
-e2e!(health_ready_metrics, openapi_and_docs);
+e2e!(
+    health_ready_metrics,
+    openapi_and_docs,
+    cors_allows_browser_front_ends
+);
 
 async fn health_ready_metrics(app: TestApp) {
     app.seed(vec![published("One", 1)]);
@@ -50,7 +54,72 @@ async fn openapi_and_docs(app: TestApp) {
         );
     }
     assert!(doc["components"]["schemas"]["ArticleView"].is_object());
+    for (path, method) in [
+        ("/api/v1/articles", "post"),
+        ("/api/v1/articles/{slug}", "patch"),
+        ("/api/v1/articles/{slug}", "delete"),
+        ("/api/v1/articles/{slug}/publish", "post"),
+        ("/api/v1/articles/{slug}/revisions", "get"),
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/api-keys", "post"),
+        ("/api/v1/api-keys/{id}", "delete"),
+        ("/api/v1/tags/{slug}", "patch"),
+    ] {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from the spec"
+        );
+    }
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["api_key"]["name"], "X-Api-Key");
+    assert_eq!(
+        doc["paths"]["/api/v1/articles"]["post"]["security"][0]["bearer"],
+        serde_json::json!([])
+    );
     let res = app.get("/docs/").await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.expect("html").contains("swagger"));
+}
+
+async fn cors_allows_browser_front_ends(app: TestApp) {
+    let preflight = app
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/v1/articles", app.base),
+        )
+        .header("Origin", "https://front.example")
+        .header("Access-Control-Request-Method", "PATCH")
+        .header("Access-Control-Request-Headers", "authorization, if-match")
+        .send()
+        .await
+        .expect("sent");
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let allowed = preflight
+        .headers()
+        .get("access-control-allow-origin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    assert!(
+        matches!(allowed.as_deref(), Some("*" | "https://front.example")),
+        "{allowed:?}"
+    );
+    let res = app
+        .client
+        .get(format!("{}/api/v1/articles", app.base))
+        .header("Origin", "https://front.example")
+        .send()
+        .await
+        .expect("sent");
+    let exposed = res
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("link"),
+        "{exposed}"
+    );
 }
