@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::Problem;
-use crate::rest::{accounts, articles, terms, ListMeta};
+use crate::rest::{accounts, articles, discovery, terms, ListMeta};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,8 @@ use crate::rest::{accounts, articles, terms, ListMeta};
         articles::delete_article,
         articles::publish_article,
         articles::list_revisions,
+        discovery::search_articles,
+        discovery::related_articles,
         terms::list_tags,
         terms::get_tag,
         terms::create_tag,
@@ -47,6 +49,12 @@ use crate::rest::{accounts, articles, terms, ListMeta};
         articles::RevisionJson,
         articles::RevisionList,
         terms::TermJson,
+        discovery::SearchHitJson,
+        discovery::SearchList,
+        discovery::RelatedJson,
+        discovery::RelatedList,
+        newsdesk_domain::related::Reason,
+        newsdesk_domain::related::ReasonKind,
         terms::TermOne,
         terms::TermList,
         accounts::TokenRequest,
@@ -67,6 +75,7 @@ use crate::rest::{accounts, articles, terms, ListMeta};
         (name = "tags", description = "Tags with their article counts"),
         (name = "sections", description = "Sections of the site"),
         (name = "authors", description = "Author profiles (no e-mail addresses)"),
+        (name = "discovery", description = "Full-text search and explainable related news"),
         (name = "auth", description = "Staff tokens"),
         (name = "accounts", description = "Staff accounts and partner API keys (admin)"),
     )

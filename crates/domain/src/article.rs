@@ -151,6 +151,8 @@ pub struct ArticleWrite {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub contact_email: Option<String>,
+    /// The article's most frequent words, for related news (see `text::term_vector`).
+    pub term_vector: String,
     pub section: Option<TermName>,
     pub tags: Vec<TermName>,
     pub authors: Vec<TermName>,
@@ -344,6 +346,7 @@ impl ArticleInput {
         // was created no later than it was published.
         let created_at =
             created_at.unwrap_or_else(|| published_at.filter(|t| *t < now).unwrap_or(now));
+        let term_vector = crate::text::term_vector(&title, &rendered.text);
         Ok(ArticleWrite {
             slug,
             title,
@@ -365,6 +368,7 @@ impl ArticleInput {
             reading_time_minutes: i32::try_from(body::reading_time_minutes(words))
                 .unwrap_or(i32::MAX),
             contact_email,
+            term_vector,
             section,
             tags,
             authors,
@@ -418,6 +422,8 @@ pub struct ArticleRecord {
     pub contact_email: Option<String>,
     /// Grows by one with every update.
     pub version: i32,
+    /// See `text::term_vector`.
+    pub term_vector: String,
     /// The staff user who created it, if any.
     pub created_by: Option<i64>,
 }
@@ -670,6 +676,7 @@ mod tests {
             reading_time_minutes: 1,
             contact_email: None,
             version: 1,
+            term_vector: String::new(),
             created_by: None,
         };
         assert_eq!(

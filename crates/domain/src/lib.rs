@@ -15,10 +15,13 @@ pub mod generate;
 pub mod import;
 pub mod paging;
 pub mod query;
+pub mod related;
+pub mod search;
 pub mod service;
 pub mod slug;
 pub mod store;
 pub mod term;
+pub mod text;
 pub mod user;
 
 pub use article::{ArticleInput, ArticleRecord, ArticleStatus, ArticleView, ArticleWrite};

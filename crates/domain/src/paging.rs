@@ -107,6 +107,17 @@ impl Cursor {
             .ok_or_else(malformed)
     }
 
+    /// Position in a ranked result list (search results have no stable key).
+    pub fn for_offset(offset: u32) -> Cursor {
+        Cursor(URL_SAFE_NO_PAD.encode(format!("o:{offset}")))
+    }
+
+    pub fn parse_offset(raw: &str) -> Result<u32, DomainError> {
+        Self::decode(raw)
+            .and_then(|s| s.strip_prefix("o:").and_then(|n| n.parse().ok()))
+            .ok_or_else(malformed)
+    }
+
     pub fn parse_slug(raw: &str) -> Result<SlugKey, DomainError> {
         Self::decode(raw)
             .and_then(|s| s.strip_prefix("s:").map(|s| SlugKey(s.to_owned())))

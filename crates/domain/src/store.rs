@@ -11,8 +11,10 @@ use crate::article::{ArticleRecord, ArticleWrite};
 use crate::error::DomainResult;
 use crate::paging::SlugKey;
 use crate::query::{ArticleQuery, Visibility};
+use crate::search::SearchQuery;
 use crate::slug::Slug;
 use crate::term::{Term, TermKind};
+use crate::text::Vocabulary;
 use crate::user::{ApiKey, Role, User};
 
 pub trait ContentStore: Send + Sync {
@@ -81,6 +83,43 @@ pub trait ContentStore: Send + Sync {
     fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term>;
 
     fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()>;
+
+    /// Visible articles matching a full-text query, best first, as
+    /// `(id, score)` with the engine's own score (higher is better).
+    fn search(
+        &self,
+        query: &SearchQuery,
+        visibility: Visibility,
+        offset: u32,
+        limit: u32,
+    ) -> DomainResult<Vec<(i64, f64)>>;
+
+    /// These articles, whatever their status, in no particular order.
+    fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
+
+    /// For each term, the most recent `per_term` articles carrying it (by
+    /// id), leaving out `exclude`: `(article_id, term_id)`.
+    fn recent_with_terms(
+        &self,
+        term_ids: &[i64],
+        exclude: i64,
+        per_term: u32,
+    ) -> DomainResult<Vec<(i64, i64)>>;
+
+    /// The most recent published articles of a section, leaving out `exclude`.
+    fn recent_in_section(
+        &self,
+        section_id: i64,
+        exclude: i64,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<i64>>;
+
+    /// `(term_id, articles carrying it)` over every status: document frequencies.
+    fn term_frequencies(&self, term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;
+
+    /// Word statistics of a sample of recent published articles.
+    fn vocabulary(&self) -> DomainResult<std::sync::Arc<Vocabulary>>;
 
     /// Every article in id order, for export, whatever its status.
     fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>>;

@@ -42,6 +42,7 @@ diesel::table! {
         contact_email -> Nullable<Text>,
         version -> Integer,
         created_by -> Nullable<BigInt>,
+        term_vector -> Text,
     }
 }
 

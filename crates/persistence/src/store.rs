@@ -1,19 +1,25 @@
 //! `Store`: the pool, migrations, and the `ContentStore` implementation.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{BigInt, Bool, Double, Text, Timestamp};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use newsdesk_domain::article::{export_input, ArticleRecord, ArticleWrite};
 use newsdesk_domain::error::{DomainError, DomainResult};
 use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::{ArticleQuery, Visibility};
+use newsdesk_domain::search::SearchQuery;
 use newsdesk_domain::store::{AccountStore, ContentStore, RevisionRecord, TermWrite};
 use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
+use newsdesk_domain::text::Vocabulary;
 use newsdesk_domain::user::{ApiKey, Role, User};
 
 use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
@@ -36,7 +42,18 @@ pub struct Store {
     /// popular tag, so counts are kept briefly; any write clears them, and
     /// the short life bounds how late a scheduled article shows in a count.
     public_counts: moka::sync::Cache<(TermKind, i64), i64>,
+    /// Articles per term over every status (IDF of tags), cleared on writes.
+    term_df: moka::sync::Cache<i64, i64>,
+    /// The number of articles, cleared on writes.
+    article_count: moka::sync::Cache<(), i64>,
+    /// Word statistics for related news. Rebuilt at most every few minutes:
+    /// IDF moves slowly, and rebuilding reads thousands of bodies.
+    vocabulary: moka::sync::Cache<(), Arc<Vocabulary>>,
 }
+
+/// How many recent articles the vocabulary is estimated from.
+const VOCABULARY_SAMPLE: i64 = 2000;
+const VOCABULARY_TTL: Duration = Duration::from_secs(600);
 
 const COUNT_TTL: Duration = Duration::from_secs(30);
 
@@ -64,6 +81,16 @@ impl Store {
             public_counts: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(COUNT_TTL)
+                .build(),
+            term_df: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(300))
+                .build(),
+            article_count: moka::sync::Cache::builder()
+                .time_to_live(Duration::from_secs(60))
+                .build(),
+            vocabulary: moka::sync::Cache::builder()
+                .time_to_live(VOCABULARY_TTL)
                 .build(),
         })
     }
@@ -154,9 +181,21 @@ fn db_err(e: DieselError) -> DomainError {
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
             DomainError::Unavailable(info.message().to_owned())
         }
+        ref other if is_busy(other) => DomainError::Unavailable(other.to_string()),
         other => DomainError::Internal(other.to_string()),
     }
 }
+
+/// SQLite's "database is locked": another writer holds the lock. A
+/// deferred transaction that read first and then wants to write gets it at
+/// once, without waiting out the busy timeout.
+fn is_busy(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+        if info.message().contains("database is locked") || info.message().contains("database is busy"))
+}
+
+/// Attempts at a write transaction that lost SQLite's write lock.
+const WRITE_ATTEMPTS: u32 = 5;
 
 /// Status list and upper time bound that a visibility allows.
 fn visible(v: Visibility) -> (Vec<&'static str>, chrono::NaiveDateTime) {
@@ -210,6 +249,14 @@ impl TermCache<'_> {
         self.ids.insert(key, id);
         Ok(id)
     }
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Double)]
+    score: f64,
 }
 
 /// How an article write meets existing rows.
@@ -389,13 +436,21 @@ fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite, target: Target) -> Resu
 }
 
 impl Store {
+    /// Forgets the counts a write may change.
+    fn written(&self) {
+        self.public_counts.invalidate_all();
+        self.term_df.invalidate_all();
+        self.article_count.invalidate_all();
+    }
+
     /// Writes articles in one transaction and reads them back.
     fn write(&self, writes: &[(&ArticleWrite, Target)]) -> DomainResult<Vec<ArticleRecord>> {
         let mut conn = self.conn()?;
-        self.public_counts.invalidate_all();
+        self.written();
         let now = naive(newsdesk_domain::article::now());
-        let ids = conn
-            .transaction::<_, TxError, _>(|c| {
+        let mut attempt = 1;
+        let ids = loop {
+            let result = conn.transaction::<_, TxError, _>(|c| {
                 let mut cache = TermCache {
                     conn: c,
                     ids: HashMap::new(),
@@ -405,8 +460,17 @@ impl Store {
                     .iter()
                     .map(|(w, target)| save_one(&mut cache, w, *target))
                     .collect::<Result<Vec<i64>, _>>()
-            })
-            .map_err(DomainError::from)?;
+            });
+            match result {
+                // The whole transaction rolled back: run it again. A stale
+                // update then fails its version check and gets 412.
+                Err(TxError::Db(ref e)) if is_busy(e) && attempt < WRITE_ATTEMPTS => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(5 * u64::from(attempt)));
+                }
+                other => break other.map_err(DomainError::from)?,
+            }
+        };
         let rows: Vec<ArticleRow> = articles::table
             .filter(articles::id.eq_any(&ids))
             .select(ArticleRow::as_select())
@@ -630,7 +694,7 @@ impl ContentStore for Store {
 
     fn delete_article(&self, id: i64) -> DomainResult<()> {
         let mut conn = self.conn()?;
-        self.public_counts.invalidate_all();
+        self.written();
         diesel::delete(articles::table.find(id))
             .execute(&mut *conn)
             .map_err(db_err)?;
@@ -692,7 +756,7 @@ impl ContentStore for Store {
 
     fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()> {
         let mut conn = self.conn()?;
-        self.public_counts.invalidate_all();
+        self.written();
         diesel::delete(
             terms::table
                 .filter(terms::id.eq(id))
@@ -716,11 +780,164 @@ impl ContentStore for Store {
     }
 
     fn count_articles(&self) -> DomainResult<i64> {
+        if let Some(n) = self.article_count.get(&()) {
+            return Ok(n);
+        }
         let mut conn = self.conn()?;
-        articles::table
+        let n: i64 = articles::table
             .count()
             .get_result(&mut *conn)
+            .map_err(db_err)?;
+        self.article_count.insert((), n);
+        Ok(n)
+    }
+
+    fn search(
+        &self,
+        query: &SearchQuery,
+        visibility: Visibility,
+        offset: u32,
+        limit: u32,
+    ) -> DomainResult<Vec<(i64, f64)>> {
+        let (staff, until) = match visibility {
+            Visibility::Public { now } => (false, naive(now)),
+            Visibility::Staff => (true, far_future()),
+        };
+        let mut conn = self.conn()?;
+        // Full-text search is where the two engines differ: FTS5 with BM25
+        // (negated, so higher is better) and tsvector with ts_rank_cd.
+        let hits: Vec<Hit> = match &mut *conn {
+            DbConn::Sqlite(c) => diesel::sql_query(
+                "SELECT a.id AS id, -bm25(articles_fts, 10.0, 4.0, 2.0, 1.0) AS score \
+                 FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
+                 WHERE articles_fts MATCH ? AND (? OR a.status = 'published') AND a.sort_at <= ? \
+                 ORDER BY score DESC, a.id DESC LIMIT ? OFFSET ?",
+            )
+            .bind::<Text, _>(query.fts5())
+            .bind::<Bool, _>(staff)
+            .bind::<Timestamp, _>(until)
+            .bind::<BigInt, _>(i64::from(limit))
+            .bind::<BigInt, _>(i64::from(offset))
+            .load(c),
+            DbConn::Pg(c) => diesel::sql_query(
+                "SELECT a.id AS id, ts_rank_cd(a.search_vector, q, 32)::float8 AS score \
+                 FROM articles a, websearch_to_tsquery('english', $1) q \
+                 WHERE a.search_vector @@ q AND ($2 OR a.status = 'published') AND a.sort_at <= $3 \
+                 ORDER BY score DESC, a.id DESC LIMIT $4 OFFSET $5",
+            )
+            .bind::<Text, _>(query.websearch())
+            .bind::<Bool, _>(staff)
+            .bind::<Timestamp, _>(until)
+            .bind::<BigInt, _>(i64::from(limit))
+            .bind::<BigInt, _>(i64::from(offset))
+            .load(c),
+        }
+        .map_err(db_err)?;
+        Ok(hits.into_iter().map(|h| (h.id, h.score)).collect())
+    }
+
+    fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let rows: Vec<ArticleRow> = articles::table
+            .filter(articles::id.eq_any(ids))
+            .select(ArticleRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn recent_with_terms(
+        &self,
+        term_ids: &[i64],
+        exclude: i64,
+        per_term: u32,
+    ) -> DomainResult<Vec<(i64, i64)>> {
+        let mut conn = self.conn()?;
+        let mut out = Vec::new();
+        for term_id in term_ids {
+            // Walks the (term_id, article_id) index backwards: cheap even
+            // for a tag on half the corpus.
+            let rows: Vec<(i64, i64)> = article_terms::table
+                .filter(article_terms::term_id.eq(term_id))
+                .filter(article_terms::article_id.ne(exclude))
+                .order(article_terms::article_id.desc())
+                .limit(i64::from(per_term))
+                .select((article_terms::article_id, article_terms::term_id))
+                .load(&mut *conn)
+                .map_err(db_err)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    fn recent_in_section(
+        &self,
+        section_id: i64,
+        exclude: i64,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<i64>> {
+        let mut conn = self.conn()?;
+        articles::table
+            .filter(articles::section_id.eq(section_id))
+            .filter(articles::id.ne(exclude))
+            .filter(articles::status.eq(PUBLISHED))
+            .filter(articles::sort_at.le(naive(now)))
+            .order((articles::sort_at.desc(), articles::id.desc()))
+            .limit(i64::from(limit))
+            .select(articles::id)
+            .load(&mut *conn)
             .map_err(db_err)
+    }
+
+    fn term_frequencies(&self, term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>> {
+        let missing: Vec<i64> = term_ids
+            .iter()
+            .copied()
+            .filter(|id| !self.term_df.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            let mut conn = self.conn()?;
+            let rows: Vec<(i64, i64)> = article_terms::table
+                .filter(article_terms::term_id.eq_any(&missing))
+                .group_by(article_terms::term_id)
+                .select((article_terms::term_id, count_star()))
+                .load(&mut *conn)
+                .map_err(db_err)?;
+            let found: HashMap<i64, i64> = rows.into_iter().collect();
+            for id in missing {
+                self.term_df
+                    .insert(id, found.get(&id).copied().unwrap_or(0));
+            }
+        }
+        Ok(term_ids
+            .iter()
+            .filter_map(|id| self.term_df.get(id).map(|n| (*id, n)))
+            .collect())
+    }
+
+    fn vocabulary(&self) -> DomainResult<Arc<Vocabulary>> {
+        if let Some(v) = self.vocabulary.get(&()) {
+            return Ok(v);
+        }
+        let mut conn = self.conn()?;
+        let texts: Vec<(String, String)> = articles::table
+            .filter(articles::status.eq(PUBLISHED))
+            .order((articles::sort_at.desc(), articles::id.desc()))
+            .limit(VOCABULARY_SAMPLE)
+            .select((articles::title, articles::body_text))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        let joined: Vec<String> = texts
+            .into_iter()
+            .map(|(t, b)| format!("{t}\n{b}"))
+            .collect();
+        let v = Arc::new(Vocabulary::from_texts(joined.iter().map(String::as_str)));
+        self.vocabulary.insert((), v.clone());
+        Ok(v)
     }
 
     fn ping(&self) -> DomainResult<()> {

@@ -39,7 +39,10 @@ impl TestDb {
             // Straight to the stream, not through eprintln!, which the test
             // harness captures and hides for passing tests.
             use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "SKIPPED {test} on PostgreSQL: {POSTGRES_ENV} is not set");
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test} on PostgreSQL: {POSTGRES_ENV} is not set"
+            );
             return None;
         };
         static SEQ: AtomicU32 = AtomicU32::new(0);

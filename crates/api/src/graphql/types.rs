@@ -206,6 +206,13 @@ impl Article {
     async fn reading_time_minutes(&self) -> i32 {
         self.record.reading_time_minutes
     }
+    /// Related published articles, best first, with the reasons for each.
+    /// Costs a ranking per article: ask for it on one article, not a list.
+    #[graphql(complexity = "50 + first.unwrap_or(5).clamp(1, 20) as usize * child_complexity")]
+    async fn related(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<RelatedArticle>> {
+        related_for(ctx, self.record.slug.clone(), first).await
+    }
+
     /// Dated corrections appended by editors, oldest first.
     async fn corrections(&self) -> Vec<Correction> {
         Vec::new()
@@ -370,6 +377,91 @@ async fn one_term(ctx: &Context<'_>, kind: TermKind, slug: String) -> Result<Opt
         .map_err(gql_error)
 }
 
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ReasonKind {
+    SharedTag,
+    SimilarText,
+    SameSection,
+    SameAuthor,
+    Recency,
+}
+
+impl From<newsdesk_domain::related::ReasonKind> for ReasonKind {
+    fn from(k: newsdesk_domain::related::ReasonKind) -> Self {
+        use newsdesk_domain::related::ReasonKind as K;
+        match k {
+            K::SharedTag => ReasonKind::SharedTag,
+            K::SimilarText => ReasonKind::SimilarText,
+            K::SameSection => ReasonKind::SameSection,
+            K::SameAuthor => ReasonKind::SameAuthor,
+            K::Recency => ReasonKind::Recency,
+        }
+    }
+}
+
+/// Why an article was picked as related.
+#[derive(SimpleObject)]
+pub struct RelatedReason {
+    kind: ReasonKind,
+    detail: String,
+    /// The part of the score this reason brought (for RECENCY: the factor
+    /// the other parts were multiplied by).
+    weight: f64,
+}
+
+#[derive(SimpleObject)]
+pub struct RelatedArticle {
+    article: Article,
+    /// 0..1.
+    score: f64,
+    reasons: Vec<RelatedReason>,
+}
+
+async fn related_for(
+    ctx: &Context<'_>,
+    slug: String,
+    first: Option<i32>,
+) -> Result<Vec<RelatedArticle>> {
+    let state = state(ctx)?;
+    let limit = crate::rest::discovery::related_limit(first.map(|n| n.to_string()).as_deref())
+        .map_err(|e| rename_limit(domain_error(e)))?;
+    let visibility = principal(ctx).visibility();
+    let now = article::now();
+    let ranked = state
+        .run(move |store| newsdesk_domain::related::related(store, &slug, visibility, limit, now))
+        .await
+        .map_err(gql_error)?;
+    Ok(ranked
+        .into_iter()
+        .map(|r| RelatedArticle {
+            article: Article {
+                record: r.record,
+                now,
+            },
+            score: (r.score * 10_000.0).round() / 10_000.0,
+            reasons: r
+                .reasons
+                .into_iter()
+                .map(|x| RelatedReason {
+                    kind: x.kind.into(),
+                    detail: x.detail,
+                    weight: x.weight,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// A search result.
+#[derive(SimpleObject)]
+pub struct SearchHit {
+    article: Article,
+    /// 0..1, higher is better; compare within one query.
+    score: f64,
+    /// Text around the matches, HTML-escaped, matches wrapped in `<mark>`.
+    highlight: String,
+}
+
 pub struct QueryRoot;
 
 #[Object]
@@ -424,6 +516,63 @@ impl QueryRoot {
         filter: Option<ArticleFilterInput>,
     ) -> Result<Connection<String, Article>> {
         article_connection(ctx, filter.unwrap_or_default().into(), first, after).await
+    }
+
+    /// Related published articles for a slug, best first, each with its reasons.
+    #[graphql(complexity = "50 + first.unwrap_or(5).clamp(1, 20) as usize * child_complexity")]
+    async fn related_articles(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        first: Option<i32>,
+    ) -> Result<Vec<RelatedArticle>> {
+        related_for(ctx, slug, first).await
+    }
+
+    /// Full-text search: words, "quoted phrases", -excluded; best first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, SearchHit>> {
+        let state = state(ctx)?;
+        let limit = page_limit(first)?;
+        let visibility = principal(ctx).visibility();
+        let has_previous = after.is_some();
+        let start = match after.as_deref().filter(|a| !a.is_empty()) {
+            Some(a) => Cursor::parse_offset(a).map_err(domain_error)?,
+            None => 0,
+        };
+        let page = state
+            .run(move |store| {
+                newsdesk_domain::search::search(store, &query, limit, after.as_deref(), visibility)
+            })
+            .await
+            .map_err(gql_error)?;
+        let now = article::now();
+        let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
+        conn.edges.extend(
+            page.items
+                .into_iter()
+                .zip(start + 1..)
+                .map(|(h, position)| {
+                    Edge::new(
+                        Cursor::for_offset(position).as_str().to_owned(),
+                        SearchHit {
+                            article: Article {
+                                record: h.record,
+                                now,
+                            },
+                            score: h.score,
+                            highlight: h.highlight,
+                        },
+                    )
+                }),
+        );
+        Ok(conn)
     }
 
     async fn tag(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Tag>> {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod articles;
 pub mod cache;
+pub mod discovery;
 pub mod terms;
 
 use actix_web::http::header;
@@ -18,6 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(accounts::routes)
+            .configure(discovery::routes)
             .configure(articles::routes)
             .configure(terms::routes),
     );

@@ -9,6 +9,8 @@ mod auth;
 mod cli;
 mod graphql;
 mod ops;
+mod relevance;
 mod schema;
+mod search;
 mod terms;
 mod writes;

@@ -1,0 +1,336 @@
+//! Full-text search queries: what users type (words, "quoted phrases",
+//! `-excluded` words), parsed once here and rendered for each backend's
+//! engine (SQLite FTS5, PostgreSQL `websearch_to_tsquery`), plus the
+//! highlighted snippet shown with each hit.
+
+use crate::article::ArticleRecord;
+use crate::body::escape_html;
+use crate::error::{DomainError, DomainResult};
+use crate::paging::{Cursor, Page, PageLimit};
+use crate::query::Visibility;
+use crate::store::ContentStore;
+use crate::text::{is_stop_word, stem, words};
+
+/// Results past this depth are not served: refine the query instead.
+pub const MAX_DEPTH: u32 = 1000;
+const SNIPPET_WORDS: usize = 30;
+
+/// One search result.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub record: ArticleRecord,
+    /// 0..1, higher is better; comparable within one query and backend.
+    pub score: f64,
+    /// Escaped text around the matches, which are wrapped in `<mark>`.
+    pub highlight: String,
+}
+
+/// Runs a user's query: best first, paged by an opaque cursor.
+pub fn search(
+    store: &impl ContentStore,
+    raw: &str,
+    limit: PageLimit,
+    cursor: Option<&str>,
+    visibility: Visibility,
+) -> DomainResult<Page<SearchHit>> {
+    let query = SearchQuery::parse(raw)?;
+    let offset = cursor
+        .filter(|c| !c.is_empty())
+        .map(Cursor::parse_offset)
+        .transpose()?
+        .unwrap_or(0);
+    if offset >= MAX_DEPTH {
+        return Err(DomainError::BadRequest(format!(
+            "search pages stop after {MAX_DEPTH} results: refine the query"
+        )));
+    }
+    let want = limit.get().min(MAX_DEPTH - offset);
+    let hits = store.search(&query, visibility, offset, want + 1)?;
+    let has_more = hits.len() > want as usize && offset + want < MAX_DEPTH;
+    let hits: Vec<(i64, f64)> = hits.into_iter().take(want as usize).collect();
+    let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
+    let mut records: std::collections::HashMap<i64, ArticleRecord> = store
+        .articles_by_ids(&ids)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let stems = query.positive_stems();
+    let items: Vec<SearchHit> = hits
+        .into_iter()
+        .filter_map(|(id, raw_score)| {
+            let record = records.remove(&id)?;
+            let in_body = highlight(&record.body_text, &stems, SNIPPET_WORDS);
+            let highlight = if in_body.contains("<mark>") || record.body_text.is_empty() {
+                if in_body.is_empty() {
+                    highlight(&record.title, &stems, SNIPPET_WORDS)
+                } else {
+                    in_body
+                }
+            } else {
+                let in_title = highlight(&record.title, &stems, SNIPPET_WORDS);
+                if in_title.contains("<mark>") {
+                    in_title
+                } else {
+                    in_body
+                }
+            };
+            Some(SearchHit {
+                record,
+                score: raw_score.max(0.0) / (1.0 + raw_score.max(0.0)),
+                highlight,
+            })
+        })
+        .collect();
+    Ok(Page {
+        items,
+        next_cursor: has_more.then(|| Cursor::for_offset(offset + want)),
+        limit,
+    })
+}
+
+pub const MAX_QUERY_CHARS: usize = 500;
+const MAX_TERMS: usize = 32;
+
+/// One word or phrase of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTerm {
+    /// Lowercased words; more than one is a phrase.
+    pub words: Vec<String>,
+    pub negated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub terms: Vec<QueryTerm>,
+    /// Match any positive term instead of all (for related-news candidates).
+    pub any: bool,
+}
+
+fn bad(msg: &str) -> DomainError {
+    DomainError::BadRequest(msg.into())
+}
+
+impl SearchQuery {
+    /// Parses user input. A lone quote runs to the end of the query; a query
+    /// with nothing to look for, or too long, is a 400.
+    pub fn parse(raw: &str) -> Result<SearchQuery, DomainError> {
+        if raw.chars().count() > MAX_QUERY_CHARS {
+            return Err(bad("the query is too long: at most 500 characters"));
+        }
+        let mut terms = Vec::new();
+        let mut rest = raw.trim();
+        while !rest.is_empty() {
+            let negated = rest.starts_with('-');
+            if negated {
+                rest = &rest[1..];
+            }
+            let (chunk, next) = if let Some(after) = rest.strip_prefix('"') {
+                match after.find('"') {
+                    Some(end) => (&after[..end], &after[end + 1..]),
+                    None => (after, ""),
+                }
+            } else {
+                match rest.find(|c: char| c.is_whitespace() || c == '"') {
+                    Some(end) => (&rest[..end], &rest[end..]),
+                    None => (rest, ""),
+                }
+            };
+            let ws: Vec<String> = words(chunk).map(|(_, _, w)| w).collect();
+            if !ws.is_empty() {
+                terms.push(QueryTerm { words: ws, negated });
+            }
+            rest = next.trim_start();
+        }
+        if terms.len() > MAX_TERMS {
+            return Err(bad("the query has too many words: at most 32"));
+        }
+        if !terms.iter().any(|t| !t.negated) {
+            return Err(bad("the query has no words to look for"));
+        }
+        Ok(SearchQuery { terms, any: false })
+    }
+
+    /// A query matching any of these words.
+    pub fn any_of(words: impl IntoIterator<Item = String>) -> Option<SearchQuery> {
+        let terms: Vec<QueryTerm> = words
+            .into_iter()
+            .map(|w| QueryTerm {
+                words: vec![w],
+                negated: false,
+            })
+            .collect();
+        (!terms.is_empty()).then_some(SearchQuery { terms, any: true })
+    }
+
+    /// FTS5 MATCH syntax. Every word is quoted, so nothing the user typed
+    /// can be read as an FTS5 operator or column filter.
+    pub fn fts5(&self) -> String {
+        let quote = |t: &QueryTerm| format!("\"{}\"", t.words.join(" ").replace('"', ""));
+        let positive: Vec<String> = self
+            .terms
+            .iter()
+            .filter(|t| !t.negated)
+            .map(quote)
+            .collect();
+        let mut out = positive.join(if self.any { " OR " } else { " " });
+        if self.any && positive.len() > 1 {
+            out = format!("({out})");
+        }
+        for t in self.terms.iter().filter(|t| t.negated) {
+            out.push_str(" NOT ");
+            out.push_str(&quote(t));
+        }
+        out
+    }
+
+    /// Input for PostgreSQL's `websearch_to_tsquery`, which never fails on syntax.
+    pub fn websearch(&self) -> String {
+        let render = |t: &QueryTerm| {
+            let body = t.words.join(" ");
+            let body = if t.words.len() > 1 {
+                format!("\"{body}\"")
+            } else {
+                body
+            };
+            if t.negated {
+                format!("-{body}")
+            } else {
+                body
+            }
+        };
+        let positive: Vec<String> = self
+            .terms
+            .iter()
+            .filter(|t| !t.negated)
+            .map(render)
+            .collect();
+        let mut parts = vec![positive.join(if self.any { " or " } else { " " })];
+        parts.extend(self.terms.iter().filter(|t| t.negated).map(render));
+        parts.join(" ")
+    }
+
+    /// Stems of the words a hit should show marked.
+    pub fn positive_stems(&self) -> Vec<String> {
+        self.terms
+            .iter()
+            .filter(|t| !t.negated)
+            .flat_map(|t| t.words.iter())
+            .filter(|w| !is_stop_word(w))
+            .map(|w| stem(w))
+            .collect()
+    }
+}
+
+/// A snippet of `text` around the densest run of query words, HTML-escaped,
+/// with the words wrapped in `<mark>`. Falls back to the text's opening.
+pub fn highlight(text: &str, stems: &[String], max_words: usize) -> String {
+    let all: Vec<(usize, usize, String)> = words(text).collect();
+    if all.is_empty() {
+        return String::new();
+    }
+    let hits: Vec<bool> = all
+        .iter()
+        .map(|(_, _, w)| stems.contains(&stem(w)))
+        .collect();
+    let window = max_words.min(all.len());
+    let mut best = (0usize, 0usize);
+    let mut count: usize = hits[..window].iter().filter(|h| **h).count();
+    best.1 = count;
+    for start in 1..=all.len() - window {
+        count = count + usize::from(hits[start + window - 1]) - usize::from(hits[start - 1]);
+        if count > best.1 {
+            best = (start, count);
+        }
+    }
+    // Start a little before the first hit of the window, for context.
+    let first_hit = (best.0..best.0 + window)
+        .find(|i| hits[*i])
+        .unwrap_or(best.0);
+    let start = first_hit.saturating_sub(4).min(all.len() - window);
+    let end = start + window;
+    let from = if start == 0 { 0 } else { all[start].0 };
+    let to = if end == all.len() {
+        text.len()
+    } else {
+        all[end - 1].1
+    };
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut pos = from;
+    for i in start..end {
+        let (s, e, _) = &all[i];
+        out.push_str(&escape_html(&text[pos..*s]));
+        if hits[i] {
+            out.push_str("<mark>");
+            out.push_str(&escape_html(&text[*s..*e]));
+            out.push_str("</mark>");
+        } else {
+            out.push_str(&escape_html(&text[*s..*e]));
+        }
+        pos = *e;
+    }
+    out.push_str(&escape_html(&text[pos..to]));
+    if end < all.len() {
+        out.push('…');
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_words_phrases_and_exclusions() {
+        let q = SearchQuery::parse(r#"flood "coast road" -storm"#).expect("valid");
+        assert_eq!(q.terms.len(), 3);
+        assert_eq!(q.terms[1].words, ["coast", "road"]);
+        assert!(q.terms[2].negated);
+        assert_eq!(q.fts5(), r#""flood" "coast road" NOT "storm""#);
+        assert_eq!(q.websearch(), r#"flood "coast road" -storm"#);
+    }
+
+    #[test]
+    fn hostile_input_is_refused_or_defused() {
+        for bad in [
+            "",
+            "   ",
+            "\"",
+            "- - -",
+            "-storm",
+            "\"\"",
+            "!!! ???",
+            &"word ".repeat(200),
+        ] {
+            assert!(SearchQuery::parse(bad).is_err(), "{bad:?}");
+        }
+        let lone = SearchQuery::parse("\"coast road").expect("a lone quote runs to the end");
+        assert_eq!(lone.terms[0].words, ["coast", "road"]);
+        let ops = SearchQuery::parse("title:x OR NEAR(a b) AND *").expect("operators are words");
+        assert!(ops
+            .fts5()
+            .split('"')
+            .all(|p| !p.contains(':') && !p.contains('*') && !p.contains('(')));
+    }
+
+    #[test]
+    fn any_of_joins_with_or() {
+        let q = SearchQuery::any_of(vec!["riverton".into(), "flood".into()]).expect("terms");
+        assert_eq!(q.fts5(), r#"("riverton" OR "flood")"#);
+        assert_eq!(q.websearch(), "riverton or flood");
+    }
+
+    #[test]
+    fn highlight_marks_and_escapes() {
+        let text = "Intro words here. The <b>flooded</b> road & the coast were closed after floods, officials said.";
+        let q = SearchQuery::parse("flood").expect("valid");
+        let h = highlight(text, &q.positive_stems(), 8);
+        assert!(h.contains("<mark>flooded</mark>"), "{h}");
+        assert!(h.contains("&lt;b&gt;") || h.contains("&amp;"), "{h}");
+        assert!(!h.contains("<b>"), "{h}");
+        assert!(h.starts_with('…') || h.starts_with("Intro"));
+        assert_eq!(highlight("", &q.positive_stems(), 8), "");
+    }
+}

@@ -1,0 +1,257 @@
+//! Words: tokenising, stemming, stop words, and document frequencies.
+//! Search highlighting and related-news ranking both read text through
+//! these, so "the same word" means the same thing everywhere.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// Common English words that say nothing about what a story is about.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few",
+    "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him",
+    "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "last", "more", "most", "mr",
+    "mrs", "ms", "my", "new", "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only",
+    "or", "other", "our", "out", "over", "own", "said", "same", "says", "she", "should", "since",
+    "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they",
+    "this", "those", "through", "to", "too", "two", "under", "until", "up", "very", "was", "we",
+    "week", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will",
+    "with", "would", "year", "years", "you", "your",
+];
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// Lowercased words of a text, with their byte spans in it.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
+    let mut start: Option<usize> = None;
+    let mut out = Vec::new();
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((s, i, text[s..i].to_lowercase()));
+        }
+    }
+    out.into_iter()
+}
+
+pub fn stem(word: &str) -> String {
+    stemmer().stem(word).into_owned()
+}
+
+/// Stems of the words worth indexing: no stop words, no bare numbers.
+pub fn content_stems(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    words(text)
+        .filter(|(_, _, w)| {
+            w.chars().count() > 2 && !is_stop_word(w) && !w.chars().all(|c| c.is_numeric())
+        })
+        .map(|(_, _, w)| (stem(&w), w))
+}
+
+/// How many stems an article's term vector keeps.
+pub const VECTOR_TERMS: usize = 40;
+
+/// An article's most frequent content words, computed once at write time:
+/// `stem|surface|count` entries separated by spaces, title words counted
+/// three times. Related news compares these instead of re-reading bodies.
+pub fn term_vector(title: &str, body: &str) -> String {
+    let mut tf: HashMap<String, (String, u32)> = HashMap::new();
+    for (weight, text) in [(3, title), (1, body)] {
+        for (s, w) in content_stems(text) {
+            let e = tf.entry(s).or_insert((w, 0));
+            e.1 += weight;
+        }
+    }
+    let mut terms: Vec<(String, String, u32)> =
+        tf.into_iter().map(|(s, (w, n))| (s, w, n)).collect();
+    terms.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    terms.truncate(VECTOR_TERMS);
+    terms
+        .iter()
+        .map(|(s, w, n)| format!("{s}|{w}|{n}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The entries of a term vector: `(stem, surface, count)`.
+pub fn parse_vector(v: &str) -> Vec<(&str, &str, u32)> {
+    v.split(' ')
+        .filter_map(|e| {
+            let mut parts = e.split('|');
+            Some((parts.next()?, parts.next()?, parts.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// How many documents of a sample contain each stem: the basis of IDF.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    df: HashMap<String, u32>,
+    docs: u32,
+}
+
+impl Vocabulary {
+    pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for text in texts {
+            v.docs += 1;
+            let mut seen: Vec<String> = content_stems(text).map(|(s, _)| s).collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for s in seen {
+                *v.df.entry(s).or_default() += 1;
+            }
+        }
+        v
+    }
+
+    pub fn docs(&self) -> u32 {
+        self.docs
+    }
+
+    /// Inverse document frequency; a stem the sample never saw counts as
+    /// rare, one in nearly every document counts for almost nothing.
+    pub fn idf(&self, stem: &str) -> f64 {
+        let df = f64::from(self.df.get(stem).copied().unwrap_or(0));
+        (f64::from(self.docs + 1) / (df + 0.5)).ln().max(0.0)
+    }
+
+    /// TF-IDF weights of a term vector, keyed by stem.
+    pub fn weigh(&self, vector: &str) -> HashMap<String, f64> {
+        parse_vector(vector)
+            .into_iter()
+            .map(|(s, _, n)| (s.to_owned(), (1.0 + f64::from(n.max(1)).ln()) * self.idf(s)))
+            .collect()
+    }
+
+    /// The `n` most distinctive entries of a term vector: `(stem, surface, weight)`.
+    pub fn key_terms_of(&self, vector: &str, n: usize) -> Vec<(String, String, f64)> {
+        let mut terms: Vec<(String, String, f64)> = parse_vector(vector)
+            .into_iter()
+            .map(|(s, w, c)| {
+                (
+                    s.to_owned(),
+                    w.to_owned(),
+                    (1.0 + f64::from(c.max(1)).ln()) * self.idf(s),
+                )
+            })
+            .collect();
+        terms.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        terms.truncate(n);
+        terms
+    }
+
+    /// The `n` most distinctive words of a text by TF-IDF (title words
+    /// count three times): `(stem, a surface form, weight)`, best first.
+    pub fn key_terms(&self, title: &str, body: &str, n: usize) -> Vec<(String, String, f64)> {
+        let mut tf: HashMap<String, (String, f64)> = HashMap::new();
+        for (weight, text) in [(3.0, title), (1.0, body)] {
+            for (s, w) in content_stems(text) {
+                let e = tf.entry(s).or_insert((w, 0.0));
+                e.1 += weight;
+            }
+        }
+        let mut terms: Vec<(String, String, f64)> = tf
+            .into_iter()
+            .map(|(s, (w, f))| {
+                let idf = self.idf(&s);
+                (s, w, (1.0 + f.ln()) * idf)
+            })
+            .collect();
+        terms.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        terms.truncate(n);
+        terms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, STOP_WORDS);
+        assert!(is_stop_word("the") && !is_stop_word("flood"));
+    }
+
+    #[test]
+    fn words_keep_spans_and_fold_case() {
+        let text = "Floods hit Riverton; café reopens.";
+        let w: Vec<_> = words(text).collect();
+        assert_eq!(w[0], (0, 6, "floods".into()));
+        assert_eq!(&text[w[3].0..w[3].1], "café");
+        assert_eq!(stem("floods"), stem("flooding"));
+    }
+
+    #[test]
+    fn rare_words_are_key_terms() {
+        let docs = [
+            "the council met on the budget",
+            "the council and the mayor",
+            "river flood in riverton",
+            "council vote",
+        ];
+        let v = Vocabulary::from_texts(docs);
+        let keys = v.key_terms("Riverton flood", "the council said the river flood rose", 2);
+        let stems: Vec<_> = keys.iter().map(|k| k.0.as_str()).collect();
+        assert!(stems.contains(&"riverton"), "{keys:?}");
+        assert!(!stems.contains(&"council"), "{keys:?}");
+        assert!(v.idf("unseen") > v.idf("council"));
+    }
+}
+
+/// Cosine similarity of two weighted vectors.
+pub fn cosine(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let dot: f64 = small
+        .iter()
+        .filter_map(|(k, x)| large.get(k).map(|y| x * y))
+        .sum();
+    let na = a.values().map(|x| x * x).sum::<f64>().sqrt();
+    let nb = b.values().map(|x| x * x).sum::<f64>().sqrt();
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        (dot / (na * nb)).clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod vector_tests {
+    use super::*;
+
+    #[test]
+    fn vectors_round_trip_and_compare() {
+        let a = term_vector(
+            "Riverton flood",
+            "The river flooded Riverton homes. Flood crews came.",
+        );
+        let parsed = parse_vector(&a);
+        assert_eq!(parsed[0].0, stem("flood"));
+        assert!(parsed
+            .iter()
+            .all(|(s, w, n)| !s.is_empty() && !w.is_empty() && *n > 0));
+        let b = term_vector("Flood in Riverton", "Crews worked as the river flooded.");
+        let c = term_vector("Budget vote", "The council voted on the library budget.");
+        let v = Vocabulary::from_texts(["riverton flood", "budget vote council", "library"]);
+        assert!(cosine(&v.weigh(&a), &v.weigh(&b)) > 0.5);
+        assert!(cosine(&v.weigh(&a), &v.weigh(&c)) < 0.05);
+        assert!((cosine(&v.weigh(&a), &v.weigh(&a)) - 1.0).abs() < 1e-9);
+        assert!(parse_vector("").is_empty());
+    }
+}
