@@ -7,6 +7,8 @@
 # Generates N articles (seed 1) into a fresh database, starts `newsdesk serve`,
 # warms up, then runs wrk for each endpoint and prints requests/s, p50, p99
 # and the server's resident memory. Requests stay on 127.0.0.1.
+# ONLY=related,search runs just those rows (names as in the table, matched
+# as substrings), e.g. ONLY=related.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +57,11 @@ base="http://127.0.0.1:$port"
 printf '\n%-34s %10s %9s %9s %9s\n' endpoint "req/s" p50 p99 "RSS MiB"
 run() {
   local name=$1; shift
+  if [ -n "${ONLY:-}" ]; then
+    local keep=""
+    for pat in ${ONLY//,/ }; do [[ "$name" == *"$pat"* ]] && keep=1; done
+    [ -n "$keep" ] || return 0
+  fi
   wrk -t"$threads" -c"$connections" -d2s "$@" >/dev/null   # warm-up
   local out
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@")
@@ -70,3 +77,10 @@ run "GET /api/v1/articles/{slug}" "$base/api/v1/articles/generated-4242"
 run "GET /api/v1/articles?limit=20" "$base/api/v1/articles?limit=20"
 run "GraphQL article(slug)" -s benches/graphql-article.lua "$base/graphql"
 run "GraphQL articles(first: 20)" -s benches/graphql-list.lua "$base/graphql"
+export ARTICLES="$articles"
+run "GET /api/v1/articles/{slug}/related" -s benches/related.lua "$base"
+run "GET /api/v1/search?q=two+words" -s benches/search.lua "$base"
+# Latency of one client at a time (no queueing behind other requests).
+threads=1 connections=1
+run "related, 1 connection" -s benches/related.lua "$base"
+run "search, 1 connection" -s benches/search.lua "$base"

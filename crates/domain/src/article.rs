@@ -422,8 +422,6 @@ pub struct ArticleRecord {
     pub contact_email: Option<String>,
     /// Grows by one with every update.
     pub version: i32,
-    /// See `text::term_vector`.
-    pub term_vector: String,
     /// The staff user who created it, if any.
     pub created_by: Option<i64>,
 }
@@ -447,6 +445,24 @@ impl ArticleRecord {
             sort_at: self.sort_at,
             id: self.id,
         }
+    }
+}
+
+/// The few columns related news needs of each candidate: no bodies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleSummary {
+    pub id: i64,
+    /// Stored status: never `Scheduled`.
+    pub status: ArticleStatus,
+    pub section_id: Option<i64>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub term_vector: String,
+}
+
+impl ArticleSummary {
+    pub fn is_public_at(&self, now: DateTime<Utc>) -> bool {
+        self.status == ArticleStatus::Published && self.published_at.is_some_and(|t| t <= now)
     }
 }
 
@@ -676,7 +692,6 @@ mod tests {
             reading_time_minutes: 1,
             contact_email: None,
             version: 1,
-            term_vector: String::new(),
             created_by: None,
         };
         assert_eq!(

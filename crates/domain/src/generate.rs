@@ -195,6 +195,28 @@ const CONNECTIVES: &[&str] = &[
     "had",
 ];
 
+/// Syllables of the made-up words that give the corpus a long-tailed
+/// vocabulary, as real text has: without them every article would contain
+/// every word and no search or similarity would be realistic.
+const SYLLABLES: &[&str] = &[
+    "ka", "lo", "mi", "ren", "tas", "vo", "ber", "dun", "el", "fa", "gor", "hal", "is", "jor",
+    "kel", "lum", "mar", "nov", "or", "pel", "quin", "ros", "sil", "tor", "ul", "ven", "wes",
+    "xan", "yor", "zed",
+];
+pub const VOCABULARY: usize = 8000;
+
+/// Made-up word `i` of the long tail: two or three syllables from `i`'s
+/// digits in base 30, so word 0 is "kaka", word 31 "lolo", and so on.
+pub fn pseudo_word(i: usize) -> String {
+    let n = SYLLABLES.len();
+    let (a, b, c) = (i % n, (i / n) % n, i / (n * n));
+    let mut w = format!("{}{}", SYLLABLES[a], SYLLABLES[b]);
+    if c > 0 {
+        w.push_str(SYLLABLES[c % n]);
+    }
+    w
+}
+
 fn pick<'a>(rng: &mut StdRng, list: &'a [&'a str]) -> &'a str {
     list[rng.random_range(0..list.len())]
 }
@@ -292,6 +314,15 @@ mod tests {
             assert!(a.clone().validate(ArticleStatus::Published, end).is_ok());
         }
         assert_ne!(article(7, 1, end), article(8, 1, end));
+    }
+
+    #[test]
+    fn pseudo_words_are_distinct() {
+        let mut words: Vec<String> = (0..VOCABULARY).map(pseudo_word).collect();
+        words.sort();
+        words.dedup();
+        assert_eq!(words.len(), VOCABULARY);
+        assert_eq!(pseudo_word(0), "kaka");
     }
 
     #[test]

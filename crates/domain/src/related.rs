@@ -21,14 +21,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::article::ArticleRecord;
+use crate::article::{ArticleRecord, ArticleSummary};
 use crate::error::DomainResult;
 use crate::query::Visibility;
 use crate::search::SearchQuery;
 use crate::service;
 use crate::store::ContentStore;
 use crate::term::{Term, TermKind};
-use crate::text::{content_stems, cosine, term_vector};
+use crate::text::{parse_vector, term_vector};
 
 /// All the knobs in one place. Chosen on the labelled corpus of
 /// `crates/api/tests/fixtures/relevance.ndjson` (see docs/relevance.md).
@@ -54,10 +54,12 @@ pub const WEIGHTS: Weights = Weights {
 };
 
 /// How many candidates each source may contribute.
-const PER_TAG: u32 = 40;
+const PER_TAG: u32 = 30;
 const FROM_TEXT: u32 = 40;
 const FROM_SECTION: u32 = 20;
-const KEY_TERMS: usize = 10;
+const KEY_TERMS: usize = 8;
+/// Key words must be in at most about one article in seven (ln 7.5 = 2).
+const MIN_KEY_IDF: f64 = 2.0;
 /// The cosine at or above which a candidate counts as fully similar text.
 const TEXT_NORM_FLOOR: f64 = 0.35;
 
@@ -175,17 +177,11 @@ pub struct Related {
     pub reasons: Vec<Reason>,
 }
 
-/// An article's term vector; rows written before vectors existed get one
-/// made on the spot.
-fn vector_of(r: &ArticleRecord) -> std::borrow::Cow<'_, str> {
-    if r.term_vector.is_empty() {
-        std::borrow::Cow::Owned(term_vector(&r.title, &r.body_text))
-    } else {
-        std::borrow::Cow::Borrowed(&r.term_vector)
-    }
+fn date_of(r: &ArticleSummary) -> DateTime<Utc> {
+    r.published_at.unwrap_or(r.created_at)
 }
 
-fn date_of(r: &ArticleRecord) -> DateTime<Utc> {
+fn date_of_record(r: &ArticleRecord) -> DateTime<Utc> {
     r.published_at.unwrap_or(r.created_at)
 }
 
@@ -198,17 +194,29 @@ pub fn related(
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<Related>> {
     let target = service::article(store, slug, visibility)?;
-    let public = Visibility::Public { now };
     let vocab = store.vocabulary()?;
-    let target_vector = vector_of(&target);
-    let keys = vocab.key_terms_of(&target_vector, KEY_TERMS);
+    // Rows written before vectors existed get one made on the spot.
+    let target_vector = store
+        .summaries_by_ids(&[target.id])?
+        .pop()
+        .map(|s| s.term_vector)
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| term_vector(&target.title, &target.body_text));
+    // Key words come from the whole text (the one body read per request),
+    // and only rare ones: a common word would match half the archive.
+    let keys: Vec<(String, String, f64)> = vocab
+        .key_terms(&target.title, &target.body_text, 4 * KEY_TERMS)
+        .into_iter()
+        .filter(|(stem, _, _)| vocab.idf(stem) >= MIN_KEY_IDF)
+        .take(KEY_TERMS)
+        .collect();
     let target_weights = vocab.weigh(&target_vector);
 
     let mut target_tags: Vec<Term> = Vec::new();
-    let mut target_authors: Vec<i64> = Vec::new();
+    let mut target_authors: Vec<Term> = Vec::new();
     for (_, kind, term) in store.terms_of_articles(&[target.id])? {
         match kind {
-            TermKind::Author => target_authors.push(term.id),
+            TermKind::Author => target_authors.push(term),
             _ => target_tags.push(term),
         }
     }
@@ -223,9 +231,7 @@ pub fn related(
         candidates.insert(article_id);
     }
     if let Some(q) = SearchQuery::any_of(keys.iter().map(|(_, w, _)| w.clone())) {
-        for (id, _) in store.search(&q, public, 0, FROM_TEXT + 1)? {
-            candidates.insert(id);
-        }
+        candidates.extend(store.recent_matching(&q, FROM_TEXT, now)?);
     }
     if let Some(section) = target.section_id {
         candidates.extend(store.recent_in_section(section, target.id, FROM_SECTION, now)?);
@@ -233,15 +239,24 @@ pub fn related(
     candidates.remove(&target.id);
 
     let ids: Vec<i64> = candidates.into_iter().collect();
-    let records: Vec<ArticleRecord> = store
-        .articles_by_ids(&ids)?
+    let summaries: Vec<ArticleSummary> = store
+        .summaries_by_ids(&ids)?
         .into_iter()
         .filter(|r| r.is_public_at(now) && r.id != target.id)
         .collect();
-    let record_ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let mut terms_of: HashMap<i64, Vec<(TermKind, Term)>> = HashMap::new();
-    for (article_id, kind, term) in store.terms_of_articles(&record_ids)? {
-        terms_of.entry(article_id).or_default().push((kind, term));
+    let summary_ids: Vec<i64> = summaries.iter().map(|r| r.id).collect();
+    // Only the links to the article's own tags and authors matter.
+    let own: HashMap<i64, &Term> = target_tags
+        .iter()
+        .chain(&target_authors)
+        .map(|t| (t.id, t))
+        .collect();
+    let own_ids: Vec<i64> = own.keys().copied().collect();
+    let mut shared_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    if !own_ids.is_empty() {
+        for (article_id, term_id) in store.shared_terms(&summary_ids, &own_ids)? {
+            shared_of.entry(article_id).or_default().push(term_id);
+        }
     }
     let section_name = match target.section_id {
         Some(id) => store
@@ -252,32 +267,36 @@ pub fn related(
         None => None,
     };
 
+    let target_norm = target_weights.values().map(|w| w * w).sum::<f64>().sqrt();
+    let similarities: Vec<f64> = summaries
+        .iter()
+        .map(|r| vocab.similarity(&target_weights, target_norm, &r.term_vector))
+        .collect();
     // Text similarity counts relative to the closest candidate (cosines of
     // short news texts are small in absolute terms), but a weak best match
     // is not inflated to a perfect one.
-    let text_norm = records
-        .iter()
-        .map(|r| cosine(&target_weights, &vocab.weigh(&vector_of(r))))
-        .fold(TEXT_NORM_FLOOR, f64::max);
-    let target_date = date_of(&target);
-    let mut ranked: Vec<Related> = records
+    let text_norm = similarities.iter().copied().fold(TEXT_NORM_FLOOR, f64::max);
+    let target_date = date_of_record(&target);
+    let mut ranked: Vec<(ArticleSummary, f64, Vec<Reason>)> = summaries
         .into_iter()
-        .map(|r| {
-            let terms = terms_of.remove(&r.id).unwrap_or_default();
-            let shared_tags = terms
+        .zip(similarities)
+        .map(|(r, similarity)| {
+            let shared = shared_of.remove(&r.id).unwrap_or_default();
+            // In the article's own order, so reasons read the same each time.
+            let shared_tags = target_tags
                 .iter()
-                .filter(|(k, t)| *k == TermKind::Tag && tag_ids.contains(&t.id))
-                .map(|(_, t)| (t.name.clone(), idf(t.id)))
+                .filter(|t| shared.contains(&t.id))
+                .map(|t| (t.name.clone(), idf(t.id)))
                 .collect();
-            let shared_authors = terms
+            let shared_authors = target_authors
                 .iter()
-                .filter(|(k, t)| *k == TermKind::Author && target_authors.contains(&t.id))
-                .map(|(_, t)| t.name.clone())
+                .filter(|t| shared.contains(&t.id))
+                .map(|t| t.name.clone())
                 .collect();
             let features = Features {
                 shared_tags,
                 tag_idf_total,
-                text: cosine(&target_weights, &vocab.weigh(&vector_of(&r))) / text_norm,
+                text: similarity / text_norm,
                 same_section: (target.section_id.is_some() && r.section_id == target.section_id)
                     .then(|| section_name.clone().unwrap_or_default()),
                 has_section: target.section_id.is_some(),
@@ -286,35 +305,43 @@ pub fn related(
                 days_apart: (date_of(&r) - target_date).num_seconds() as f64 / 86_400.0,
             };
             let (score, reasons) = score(&features, &WEIGHTS);
-            Related {
-                record: r,
-                score,
-                reasons,
-            }
+            (r, score, reasons)
         })
-        .filter(|r| r.score > 0.0 && r.reasons.iter().any(|x| x.kind != ReasonKind::Recency))
+        .filter(|(_, score, reasons)| {
+            *score > 0.0 && reasons.iter().any(|x| x.kind != ReasonKind::Recency)
+        })
         .collect();
     ranked.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| date_of(&b.record).cmp(&date_of(&a.record)))
-            .then_with(|| b.record.id.cmp(&a.record.id))
+        b.1.total_cmp(&a.1)
+            .then_with(|| date_of(&b.0).cmp(&date_of(&a.0)))
+            .then_with(|| b.0.id.cmp(&a.0.id))
     });
     ranked.truncate(limit);
-    // Name the key words each text match really contains.
-    for r in &mut ranked {
-        if let Some(reason) = r
-            .reasons
+
+    // Only the winners are read in full.
+    let top: Vec<i64> = ranked.iter().map(|(r, _, _)| r.id).collect();
+    let mut records: HashMap<i64, ArticleRecord> = store
+        .articles_by_ids(&top)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut out = Vec::with_capacity(ranked.len());
+    for (summary, score, mut reasons) in ranked {
+        let Some(record) = records.remove(&summary.id) else {
+            continue;
+        };
+        // Name the key words the candidate's own vector really contains.
+        if let Some(reason) = reasons
             .iter_mut()
             .find(|x| x.kind == ReasonKind::SimilarText)
         {
-            let stems: std::collections::HashSet<String> = content_stems(&r.record.title)
-                .chain(content_stems(&r.record.body_text))
-                .map(|(s, _)| s)
+            let stems: HashSet<&str> = parse_vector(&summary.term_vector)
+                .into_iter()
+                .map(|(s, _, _)| s)
                 .collect();
             let shared: Vec<&str> = keys
                 .iter()
-                .filter(|(s, _, _)| stems.contains(s))
+                .filter(|(s, _, _)| stems.contains(s.as_str()))
                 .map(|(_, w, _)| w.as_str())
                 .take(5)
                 .collect();
@@ -324,8 +351,13 @@ pub fn related(
                 format!("shares key words: {}", shared.join(", "))
             };
         }
+        out.push(Related {
+            record,
+            score,
+            reasons,
+        });
     }
-    Ok(ranked)
+    Ok(out)
 }
 
 #[cfg(test)]

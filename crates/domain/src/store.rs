@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::article::{ArticleRecord, ArticleWrite};
+use crate::article::{ArticleRecord, ArticleSummary, ArticleWrite};
 use crate::error::DomainResult;
 use crate::paging::SlugKey;
 use crate::query::{ArticleQuery, Visibility};
@@ -94,8 +94,20 @@ pub trait ContentStore: Send + Sync {
         limit: u32,
     ) -> DomainResult<Vec<(i64, f64)>>;
 
+    /// The newest published articles matching a full-text query, unranked:
+    /// candidates for related news, cheap however many articles match.
+    fn recent_matching(
+        &self,
+        query: &SearchQuery,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<i64>>;
+
     /// These articles, whatever their status, in no particular order.
     fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
+
+    /// The same, without bodies: what ranking candidates needs.
+    fn summaries_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>>;
 
     /// For each term, the most recent `per_term` articles carrying it (by
     /// id), leaving out `exclude`: `(article_id, term_id)`.
@@ -105,6 +117,9 @@ pub trait ContentStore: Send + Sync {
         exclude: i64,
         per_term: u32,
     ) -> DomainResult<Vec<(i64, i64)>>;
+
+    /// Which of these articles carry which of these terms: `(article_id, term_id)`.
+    fn shared_terms(&self, article_ids: &[i64], term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;
 
     /// The most recent published articles of a section, leaving out `exclude`.
     fn recent_in_section(

@@ -137,6 +137,25 @@ impl Vocabulary {
             .collect()
     }
 
+    /// Cosine of a stored term vector with already weighted `target`
+    /// (whose norm is `target_norm`), without allocating: it runs once per
+    /// related-news candidate.
+    pub fn similarity(&self, target: &HashMap<String, f64>, target_norm: f64, vector: &str) -> f64 {
+        let (mut dot, mut norm) = (0.0, 0.0);
+        for (stem, _, n) in parse_vector(vector) {
+            let w = (1.0 + f64::from(n.max(1)).ln()) * self.idf(stem);
+            norm += w * w;
+            if let Some(t) = target.get(stem) {
+                dot += w * t;
+            }
+        }
+        if norm == 0.0 || target_norm == 0.0 {
+            0.0
+        } else {
+            (dot / (norm.sqrt() * target_norm)).clamp(0.0, 1.0)
+        }
+    }
+
     /// The `n` most distinctive entries of a term vector: `(stem, surface, weight)`.
     pub fn key_terms_of(&self, vector: &str, n: usize) -> Vec<(String, String, f64)> {
         let mut terms: Vec<(String, String, f64)> = parse_vector(vector)

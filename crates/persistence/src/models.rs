@@ -89,7 +89,6 @@ pub struct ArticleRow {
     pub contact_email: Option<String>,
     pub version: i32,
     pub created_by: Option<i64>,
-    pub term_vector: String,
 }
 
 impl From<ArticleRow> for ArticleRecord {
@@ -128,7 +127,6 @@ impl From<ArticleRow> for ArticleRecord {
             contact_email: r.contact_email,
             version: r.version,
             created_by: r.created_by,
-            term_vector: r.term_vector,
         }
     }
 }
@@ -161,7 +159,6 @@ pub struct ArticleChanges<'a> {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub contact_email: Option<&'a str>,
-    pub term_vector: &'a str,
 }
 
 impl<'a> ArticleChanges<'a> {
@@ -190,7 +187,6 @@ impl<'a> ArticleChanges<'a> {
             word_count: w.word_count,
             reading_time_minutes: w.reading_time_minutes,
             contact_email: w.contact_email.as_deref(),
-            term_vector: &w.term_vector,
         }
     }
 }

@@ -42,7 +42,6 @@ diesel::table! {
         contact_email -> Nullable<Text>,
         version -> Integer,
         created_by -> Nullable<BigInt>,
-        term_vector -> Text,
     }
 }
 
@@ -88,7 +87,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_vectors (article_id) {
+        article_id -> BigInt,
+        term_vector -> Text,
+    }
+}
+
 diesel::joinable!(article_terms -> articles (article_id));
+diesel::joinable!(article_vectors -> articles (article_id));
 diesel::joinable!(article_terms -> terms (term_id));
 diesel::joinable!(articles -> terms (section_id));
 
@@ -96,6 +103,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     terms,
     articles,
     article_terms,
+    article_vectors,
     users,
     article_revisions,
     api_keys

@@ -12,7 +12,9 @@ use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Bool, Double, Text, Timestamp};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use newsdesk_domain::article::{export_input, ArticleRecord, ArticleWrite};
+use newsdesk_domain::article::{
+    export_input, ArticleRecord, ArticleStatus, ArticleSummary, ArticleWrite,
+};
 use newsdesk_domain::error::{DomainError, DomainResult};
 use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::{ArticleQuery, Visibility};
@@ -27,7 +29,9 @@ use crate::models::{
     kind_str, naive, parse_kind, utc, ApiKeyRow, ArticleChanges, ArticleRow, NewApiKey,
     NewArticleTerm, NewRevision, NewTerm, NewUser, RevisionRow, TermRow, UserRow,
 };
-use crate::schema::{api_keys, article_revisions, article_terms, articles, terms, users};
+use crate::schema::{
+    api_keys, article_revisions, article_terms, article_vectors, articles, terms, users,
+};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -52,7 +56,7 @@ pub struct Store {
 }
 
 /// How many recent articles the vocabulary is estimated from.
-const VOCABULARY_SAMPLE: i64 = 2000;
+const VOCABULARY_SAMPLE: i64 = 1000;
 const VOCABULARY_TTL: Duration = Duration::from_secs(600);
 
 const COUNT_TTL: Duration = Duration::from_secs(30);
@@ -259,6 +263,12 @@ struct Hit {
     score: f64,
 }
 
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
 /// How an article write meets existing rows.
 #[derive(Clone, Copy)]
 enum Target {
@@ -415,6 +425,14 @@ fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite, target: Target) -> Resu
                 .get_result(conn)?
         }
     };
+    diesel::delete(article_vectors::table.filter(article_vectors::article_id.eq(id)))
+        .execute(conn)?;
+    diesel::insert_into(article_vectors::table)
+        .values((
+            article_vectors::article_id.eq(id),
+            article_vectors::term_vector.eq(&w.term_vector),
+        ))
+        .execute(conn)?;
     if !links.is_empty() {
         let rows: Vec<NewArticleTerm> = links
             .into_iter()
@@ -849,6 +867,79 @@ impl ContentStore for Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    fn recent_matching(
+        &self,
+        query: &SearchQuery,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<i64>> {
+        let mut conn = self.conn()?;
+        // Newest first by id, no ranking: both engines can stop after
+        // `limit` matches instead of scoring every one.
+        let hits: Vec<IdRow> = match &mut *conn {
+            DbConn::Sqlite(c) => diesel::sql_query(
+                "SELECT a.id AS id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
+                 WHERE articles_fts MATCH ? AND a.status = 'published' AND a.sort_at <= ? \
+                 ORDER BY articles_fts.rowid DESC LIMIT ?",
+            )
+            .bind::<Text, _>(query.fts5())
+            .bind::<Timestamp, _>(naive(now))
+            .bind::<BigInt, _>(i64::from(limit))
+            .load(c),
+            DbConn::Pg(c) => diesel::sql_query(
+                "SELECT id FROM articles WHERE search_vector @@ websearch_to_tsquery('english', $1) \
+                 AND status = 'published' AND sort_at <= $2 ORDER BY id DESC LIMIT $3",
+            )
+            .bind::<Text, _>(query.websearch())
+            .bind::<Timestamp, _>(naive(now))
+            .bind::<BigInt, _>(i64::from(limit))
+            .load(c),
+        }
+        .map_err(db_err)?;
+        Ok(hits.into_iter().map(|h| h.id).collect())
+    }
+
+    fn summaries_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        type Row = (
+            i64,
+            String,
+            Option<i64>,
+            Option<chrono::NaiveDateTime>,
+            chrono::NaiveDateTime,
+            Option<String>,
+        );
+        let rows: Vec<Row> = articles::table
+            .left_join(article_vectors::table)
+            .filter(articles::id.eq_any(ids))
+            .select((
+                articles::id,
+                articles::status,
+                articles::section_id,
+                articles::published_at,
+                articles::created_at,
+                article_vectors::term_vector.nullable(),
+            ))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, status, section_id, published_at, created_at, term_vector)| ArticleSummary {
+                    id,
+                    status: ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft),
+                    section_id,
+                    published_at: published_at.map(utc),
+                    created_at: utc(created_at),
+                    term_vector: term_vector.unwrap_or_default(),
+                },
+            )
+            .collect())
+    }
+
     fn recent_with_terms(
         &self,
         term_ids: &[i64],
@@ -871,6 +962,25 @@ impl ContentStore for Store {
             out.extend(rows);
         }
         Ok(out)
+    }
+
+    fn shared_terms(&self, article_ids: &[i64], term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>> {
+        if article_ids.is_empty() || term_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        // Filtered on article ids only, which walks the primary key: with a
+        // filter on term ids too, SQLite may start from a popular tag's
+        // index entries instead and read thousands of rows.
+        let rows: Vec<(i64, i64)> = article_terms::table
+            .filter(article_terms::article_id.eq_any(article_ids))
+            .select((article_terms::article_id, article_terms::term_id))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, t)| term_ids.contains(t))
+            .collect())
     }
 
     fn recent_in_section(
@@ -920,24 +1030,28 @@ impl ContentStore for Store {
     }
 
     fn vocabulary(&self) -> DomainResult<Arc<Vocabulary>> {
-        if let Some(v) = self.vocabulary.get(&()) {
-            return Ok(v);
-        }
-        let mut conn = self.conn()?;
-        let texts: Vec<(String, String)> = articles::table
-            .filter(articles::status.eq(PUBLISHED))
-            .order((articles::sort_at.desc(), articles::id.desc()))
-            .limit(VOCABULARY_SAMPLE)
-            .select((articles::title, articles::body_text))
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        let joined: Vec<String> = texts
-            .into_iter()
-            .map(|(t, b)| format!("{t}\n{b}"))
-            .collect();
-        let v = Arc::new(Vocabulary::from_texts(joined.iter().map(String::as_str)));
-        self.vocabulary.insert((), v.clone());
-        Ok(v)
+        // One build at a time: concurrent requests wait for it rather than
+        // each reading the sample.
+        self.vocabulary
+            .try_get_with((), || {
+                let mut conn = self.conn()?;
+                let rows: Vec<(String, String)> = articles::table
+                    .filter(articles::status.eq(PUBLISHED))
+                    .order((articles::sort_at.desc(), articles::id.desc()))
+                    .limit(VOCABULARY_SAMPLE)
+                    .select((articles::title, articles::body_text))
+                    .load(&mut *conn)
+                    .map_err(db_err)?;
+                let texts: Vec<String> =
+                    rows.into_iter().map(|(t, b)| format!("{t}\n{b}")).collect();
+                Ok::<_, DomainError>(Arc::new(Vocabulary::from_texts(
+                    texts.iter().map(String::as_str),
+                )))
+            })
+            .map_err(|e| match e.as_ref() {
+                DomainError::Unavailable(d) => DomainError::Unavailable(d.clone()),
+                other => DomainError::Internal(other.to_string()),
+            })
     }
 
     fn ping(&self) -> DomainResult<()> {

@@ -1,3 +1,4 @@
-ALTER TABLE articles DROP COLUMN term_vector;
+DROP INDEX articles_summary;
+DROP TABLE article_vectors;
 DROP INDEX articles_search;
 ALTER TABLE articles DROP COLUMN search_vector;

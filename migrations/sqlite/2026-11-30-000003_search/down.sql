@@ -1,4 +1,5 @@
-ALTER TABLE articles DROP COLUMN term_vector;
+DROP INDEX articles_summary;
+DROP TABLE article_vectors;
 DROP TRIGGER articles_fts_update;
 DROP TRIGGER articles_fts_delete;
 DROP TRIGGER articles_fts_insert;

@@ -28,5 +28,14 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, subtitle, excerpt, bod
 END;
 
 -- The most frequent words of each article (see newsdesk_domain::text::term_vector),
--- written with the article, read by related news.
-ALTER TABLE articles ADD COLUMN term_vector TEXT NOT NULL DEFAULT '';
+-- written with the article, read by related news. A table of its own keeps
+-- it out of the wide article rows: on SQLite a column after the bodies lives
+-- on overflow pages, and ranking reads hundreds of candidates a request.
+CREATE TABLE article_vectors (
+    article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    term_vector TEXT NOT NULL
+);
+
+-- Candidate summaries (status, section, dates) straight from an index, for
+-- the same reason.
+CREATE INDEX articles_summary ON articles (id, status, section_id, published_at, created_at);

@@ -1,0 +1,7 @@
+-- wrk script: related news for random generated articles (slugs
+-- generated-0 .. generated-(ARTICLES-1); set ARTICLES in the environment).
+local n = tonumber(os.getenv("ARTICLES") or "10000")
+math.randomseed(42)
+request = function()
+  return wrk.format("GET", "/api/v1/articles/generated-" .. math.random(0, n - 1) .. "/related?limit=5")
+end
