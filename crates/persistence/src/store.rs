@@ -264,6 +264,14 @@ struct Hit {
 }
 
 #[derive(QueryableByName)]
+struct TermHit {
+    #[diesel(sql_type = BigInt)]
+    article_id: i64,
+    #[diesel(sql_type = BigInt)]
+    term_id: i64,
+}
+
+#[derive(QueryableByName)]
 struct IdRow {
     #[diesel(sql_type = BigInt)]
     id: i64,
@@ -947,6 +955,24 @@ impl ContentStore for Store {
         per_term: u32,
     ) -> DomainResult<Vec<(i64, i64)>> {
         let mut conn = self.conn()?;
+        // PostgreSQL answers every tag in one round trip with a lateral join;
+        // SQLite is in-process, so one small query per tag costs nothing.
+        if let DbConn::Pg(c) = &mut *conn {
+            let rows: Vec<TermHit> = diesel::sql_query(
+                "SELECT x.article_id AS article_id, t.id AS term_id FROM unnest($1::bigint[]) AS t(id) \
+                 CROSS JOIN LATERAL (SELECT article_id FROM article_terms \
+                 WHERE term_id = t.id AND article_id <> $2 ORDER BY article_id DESC LIMIT $3) x",
+            )
+            .bind::<diesel::sql_types::Array<BigInt>, _>(term_ids)
+            .bind::<BigInt, _>(exclude)
+            .bind::<BigInt, _>(i64::from(per_term))
+            .load(c)
+            .map_err(db_err)?;
+            return Ok(rows
+                .into_iter()
+                .map(|r| (r.article_id, r.term_id))
+                .collect());
+        }
         let mut out = Vec::new();
         for term_id in term_ids {
             // Walks the (term_id, article_id) index backwards: cheap even
