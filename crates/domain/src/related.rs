@@ -26,7 +26,7 @@ use crate::error::DomainResult;
 use crate::query::Visibility;
 use crate::search::SearchQuery;
 use crate::service;
-use crate::store::ContentStore;
+use crate::store::{CandidateSources, ContentStore};
 use crate::term::{Term, TermKind};
 use crate::text::{parse_vector, term_vector};
 
@@ -57,9 +57,9 @@ pub const WEIGHTS: Weights = Weights {
 const PER_TAG: u32 = 30;
 const FROM_TEXT: u32 = 40;
 const FROM_SECTION: u32 = 20;
-const KEY_TERMS: usize = 8;
-/// Key words must be in at most about one article in seven (ln 7.5 = 2).
-const MIN_KEY_IDF: f64 = 2.0;
+const KEY_TERMS: usize = 5;
+/// Key words must be in at most about one article in twenty (ln 20 = 3).
+const MIN_KEY_IDF: f64 = 3.0;
 /// The cosine at or above which a candidate counts as fully similar text.
 const TEXT_NORM_FLOOR: f64 = 0.35;
 
@@ -226,16 +226,17 @@ pub fn related(
     let idf = |id: i64| ((n + 1.0) / (df.get(&id).copied().unwrap_or(0) as f64 + 1.0)).ln() + 1.0;
     let tag_idf_total: f64 = tag_ids.iter().map(|id| idf(*id)).sum();
 
-    let mut candidates: HashSet<i64> = HashSet::new();
-    for (article_id, _) in store.recent_with_terms(&tag_ids, target.id, PER_TAG)? {
-        candidates.insert(article_id);
-    }
-    if let Some(q) = SearchQuery::any_of(keys.iter().map(|(_, w, _)| w.clone())) {
-        candidates.extend(store.recent_matching(&q, FROM_TEXT, now)?);
-    }
-    if let Some(section) = target.section_id {
-        candidates.extend(store.recent_in_section(section, target.id, FROM_SECTION, now)?);
-    }
+    let sources = CandidateSources {
+        tag_ids: tag_ids.clone(),
+        exclude: target.id,
+        per_tag: PER_TAG,
+        text: SearchQuery::any_of(keys.iter().map(|(_, w, _)| w.clone())),
+        from_text: FROM_TEXT,
+        section_id: target.section_id,
+        from_section: FROM_SECTION,
+        now,
+    };
+    let mut candidates: HashSet<i64> = store.related_candidates(&sources)?.into_iter().collect();
     candidates.remove(&target.id);
 
     let ids: Vec<i64> = candidates.into_iter().collect();

@@ -118,6 +118,12 @@ pub trait ContentStore: Send + Sync {
         per_term: u32,
     ) -> DomainResult<Vec<(i64, i64)>>;
 
+    /// Every candidate of related news in one call: the newest articles of
+    /// each tag, the newest published matches of the key words, the newest
+    /// published articles of the section, in as few round trips as the
+    /// backend allows.
+    fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<i64>>;
+
     /// Which of these articles carry which of these terms: `(article_id, term_id)`.
     fn shared_terms(&self, article_ids: &[i64], term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;
 
@@ -191,4 +197,17 @@ pub trait AccountStore: Send + Sync {
     fn list_api_keys(&self) -> DomainResult<Vec<ApiKey>>;
     /// False when there was no such live key.
     fn revoke_api_key(&self, id: i64) -> DomainResult<bool>;
+}
+
+/// Where related-news candidates come from (see `ContentStore::related_candidates`).
+#[derive(Debug, Clone)]
+pub struct CandidateSources {
+    pub tag_ids: Vec<i64>,
+    pub exclude: i64,
+    pub per_tag: u32,
+    pub text: Option<SearchQuery>,
+    pub from_text: u32,
+    pub section_id: Option<i64>,
+    pub from_section: u32,
+    pub now: DateTime<Utc>,
 }

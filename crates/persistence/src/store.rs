@@ -19,7 +19,9 @@ use newsdesk_domain::error::{DomainError, DomainResult};
 use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::{ArticleQuery, Visibility};
 use newsdesk_domain::search::SearchQuery;
-use newsdesk_domain::store::{AccountStore, ContentStore, RevisionRecord, TermWrite};
+use newsdesk_domain::store::{
+    AccountStore, CandidateSources, ContentStore, RevisionRecord, TermWrite,
+};
 use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
 use newsdesk_domain::text::Vocabulary;
 use newsdesk_domain::user::{ApiKey, Role, User};
@@ -161,6 +163,9 @@ impl Store {
         let mut conn = self.conn()?;
         let sql = match (self.backend, full) {
             (Backend::Sqlite, false) => "PRAGMA optimize=0x10002",
+            // PostgreSQL's autovacuum keeps statistics; a full ANALYZE on
+            // every start would only delay it.
+            (Backend::Postgres, false) => return Ok(()),
             _ => "ANALYZE",
         };
         diesel::sql_query(sql)
@@ -894,9 +899,11 @@ impl ContentStore for Store {
             .bind::<Timestamp, _>(naive(now))
             .bind::<BigInt, _>(i64::from(limit))
             .load(c),
+            // Materialised for the same reason as in `related_candidates`.
             DbConn::Pg(c) => diesel::sql_query(
-                "SELECT id FROM articles WHERE search_vector @@ websearch_to_tsquery('english', $1) \
-                 AND status = 'published' AND sort_at <= $2 ORDER BY id DESC LIMIT $3",
+                "WITH m AS MATERIALIZED (SELECT id, status, sort_at FROM articles \
+                 WHERE search_vector @@ websearch_to_tsquery('english', $1)) \
+                 SELECT id FROM m WHERE status = 'published' AND sort_at <= $2 ORDER BY id DESC LIMIT $3",
             )
             .bind::<Text, _>(query.websearch())
             .bind::<Timestamp, _>(naive(now))
@@ -988,6 +995,63 @@ impl ContentStore for Store {
             out.extend(rows);
         }
         Ok(out)
+    }
+
+    fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<i64>> {
+        let mut conn = self.conn()?;
+        let DbConn::Pg(c) = &mut *conn else {
+            drop(conn);
+            // SQLite is in-process: the separate small queries cost nothing.
+            let mut ids: Vec<i64> = self
+                .recent_with_terms(&sources.tag_ids, sources.exclude, sources.per_tag)?
+                .into_iter()
+                .map(|(a, _)| a)
+                .collect();
+            if let Some(q) = &sources.text {
+                ids.extend(self.recent_matching(q, sources.from_text, sources.now)?);
+            }
+            if let Some(section) = sources.section_id {
+                ids.extend(self.recent_in_section(
+                    section,
+                    sources.exclude,
+                    sources.from_section,
+                    sources.now,
+                )?);
+            }
+            return Ok(ids);
+        };
+        // PostgreSQL: the three sources in one round trip. The text matches
+        // are materialised so the planner must use the GIN index: left to
+        // itself it walks the primary key backwards testing every row's
+        // tsvector, seconds when the words are rare.
+        let rows: Vec<IdRow> = diesel::sql_query(
+            "WITH text_matches AS MATERIALIZED (SELECT id, status, sort_at FROM articles \
+             WHERE $4 <> '' AND search_vector @@ websearch_to_tsquery('english', $4)) \
+             SELECT x.article_id AS id FROM unnest($1::bigint[]) AS t(id) \
+             CROSS JOIN LATERAL (SELECT article_id FROM article_terms \
+             WHERE term_id = t.id AND article_id <> $2 ORDER BY article_id DESC LIMIT $3) x \
+             UNION (SELECT id FROM text_matches WHERE status = 'published' AND sort_at <= $5 \
+             ORDER BY id DESC LIMIT $6) \
+             UNION (SELECT id FROM articles WHERE section_id = $7 AND id <> $2 \
+             AND status = 'published' AND sort_at <= $5 ORDER BY sort_at DESC, id DESC LIMIT $8)",
+        )
+        .bind::<diesel::sql_types::Array<BigInt>, _>(&sources.tag_ids)
+        .bind::<BigInt, _>(sources.exclude)
+        .bind::<BigInt, _>(i64::from(sources.per_tag))
+        .bind::<Text, _>(
+            sources
+                .text
+                .as_ref()
+                .map(|q| q.websearch())
+                .unwrap_or_default(),
+        )
+        .bind::<Timestamp, _>(naive(sources.now))
+        .bind::<BigInt, _>(i64::from(sources.from_text))
+        .bind::<diesel::sql_types::Nullable<BigInt>, _>(sources.section_id)
+        .bind::<BigInt, _>(i64::from(sources.from_section))
+        .load(c)
+        .map_err(db_err)?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
     fn shared_terms(&self, article_ids: &[i64], term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>> {
