@@ -38,13 +38,18 @@ fn benches(c: &mut Criterion) {
     let vocab = Vocabulary::from_texts(docs.iter().map(|(_, b)| b.as_str()));
     let vectors: Vec<String> = docs.iter().map(|(t, b)| term_vector(t, b)).collect();
     let target = vocab.weigh(&vectors[0]);
-    c.bench_function("cosine against 100 candidate vectors", |b| {
+    let norm = target.values().map(|w| w * w).sum::<f64>().sqrt();
+    c.bench_function("similarity of 100 candidate vectors", |b| {
         b.iter(|| {
             vectors[1..101]
                 .iter()
-                .map(|v| cosine(&target, &vocab.weigh(v)))
+                .map(|v| vocab.similarity(&target, norm, v))
                 .fold(0.0, f64::max)
         })
+    });
+    let other = vocab.weigh(&vectors[1]);
+    c.bench_function("cosine of two weighted vectors", |b| {
+        b.iter(|| cosine(black_box(&target), black_box(&other)))
     });
     let features = Features {
         shared_tags: vec![("A".into(), 3.0), ("B".into(), 1.2)],

@@ -228,9 +228,14 @@ pub fn highlight(text: &str, stems: &[String], max_words: usize) -> String {
     if all.is_empty() {
         return String::new();
     }
+    // Stemming every word of a body is the costly part: only words that
+    // start like some query stem can stem to it.
+    let prefixes: Vec<String> = stems.iter().map(|s| s.chars().take(3).collect()).collect();
     let hits: Vec<bool> = all
         .iter()
-        .map(|(_, _, w)| stems.contains(&stem(w)))
+        .map(|(_, _, w)| {
+            prefixes.iter().any(|p| w.starts_with(p.as_str())) && stems.contains(&stem(w))
+        })
         .collect();
     let window = max_words.min(all.len());
     let mut best = (0usize, 0usize);
