@@ -22,7 +22,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::article::{ArticleRecord, ArticleSummary};
-use crate::error::DomainResult;
+use crate::error::{DomainError, DomainResult};
+use crate::paging::PageLimit;
 use crate::query::Visibility;
 use crate::search::SearchQuery;
 use crate::service;
@@ -62,6 +63,21 @@ const KEY_TERMS: usize = 5;
 const MIN_KEY_IDF: f64 = 3.0;
 /// The cosine at or above which a candidate counts as fully similar text.
 const TEXT_NORM_FLOOR: f64 = 0.35;
+
+pub const DEFAULT_LIMIT: u32 = 5;
+pub const MAX_LIMIT: u32 = 20;
+
+/// How many related articles to return: 1 to 20, default 5.
+pub fn parse_limit(raw: Option<&str>) -> Result<usize, DomainError> {
+    let n = raw
+        .map(|s| {
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| DomainError::invalid("limit", "must be a whole number"))
+        })
+        .transpose()?;
+    PageLimit::with_max(n, DEFAULT_LIMIT, MAX_LIMIT).map(|l| l.get() as usize)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -423,7 +423,7 @@ async fn related_for(
     first: Option<i32>,
 ) -> Result<Vec<RelatedArticle>> {
     let state = state(ctx)?;
-    let limit = crate::rest::discovery::related_limit(first.map(|n| n.to_string()).as_deref())
+    let limit = newsdesk_domain::related::parse_limit(first.map(|n| n.to_string()).as_deref())
         .map_err(|e| rename_limit(domain_error(e)))?;
     let visibility = principal(ctx).visibility();
     let now = article::now();

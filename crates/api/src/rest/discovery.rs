@@ -126,9 +126,6 @@ pub struct SearchList {
     pub meta: crate::rest::ListMeta,
 }
 
-pub const RELATED_DEFAULT: u32 = 5;
-pub const RELATED_MAX: u32 = 20;
-
 /// Related published articles, best first, each with its reasons.
 #[utoipa::path(
     tag = "discovery",
@@ -148,7 +145,7 @@ pub async fn related_articles(
     slug: web::Path<String>,
     params: web::Query<RelatedParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = related_limit(params.limit.as_deref())?;
+    let limit = related::parse_limit(params.limit.as_deref())?;
     let slug = slug.into_inner();
     let visibility = caller.0.visibility();
     let base = state.base_url.clone();
@@ -164,18 +161,6 @@ pub async fn related_articles(
         info.key(format!("article:{}", r.article.id));
     }
     cache::respond(&req, &RelatedList { data }, info, |_| {})
-}
-
-pub fn related_limit(raw: Option<&str>) -> Result<usize, DomainError> {
-    let n = match raw {
-        None => None,
-        Some(s) => Some(
-            s.trim()
-                .parse::<i64>()
-                .map_err(|_| DomainError::invalid("limit", "must be a whole number"))?,
-        ),
-    };
-    PageLimit::with_max(n, RELATED_DEFAULT, RELATED_MAX).map(|l| l.get() as usize)
 }
 
 /// Related articles with their views: shared by REST and GraphQL.
