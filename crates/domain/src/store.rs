@@ -94,29 +94,11 @@ pub trait ContentStore: Send + Sync {
         limit: u32,
     ) -> DomainResult<Vec<(i64, f64)>>;
 
-    /// The newest published articles matching a full-text query, unranked:
-    /// candidates for related news, cheap however many articles match.
-    fn recent_matching(
-        &self,
-        query: &SearchQuery,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> DomainResult<Vec<i64>>;
-
     /// These articles, whatever their status, in no particular order.
     fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
 
     /// The same, without bodies: what ranking candidates needs.
     fn summaries_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>>;
-
-    /// For each term, the most recent `per_term` articles carrying it (by
-    /// id), leaving out `exclude`: `(article_id, term_id)`.
-    fn recent_with_terms(
-        &self,
-        term_ids: &[i64],
-        exclude: i64,
-        per_term: u32,
-    ) -> DomainResult<Vec<(i64, i64)>>;
 
     /// Every candidate of related news in one call: the newest articles of
     /// each tag, the newest published matches of the key words, the newest
@@ -126,15 +108,6 @@ pub trait ContentStore: Send + Sync {
 
     /// Which of these articles carry which of these terms: `(article_id, term_id)`.
     fn shared_terms(&self, article_ids: &[i64], term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;
-
-    /// The most recent published articles of a section, leaving out `exclude`.
-    fn recent_in_section(
-        &self,
-        section_id: i64,
-        exclude: i64,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> DomainResult<Vec<i64>>;
 
     /// `(term_id, articles carrying it)` over every status: document frequencies.
     fn term_frequencies(&self, term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;

@@ -174,6 +174,77 @@ impl Store {
             .map_err(db_err)
     }
 
+    /// The newest published articles matching a full-text query, unranked,
+    /// so FTS5 can stop after `limit` matches (SQLite; PostgreSQL gathers
+    /// candidates in one statement, see `related_candidates`).
+    fn sqlite_recent_matching(
+        &self,
+        query: &SearchQuery,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<i64>> {
+        let mut conn = self.conn()?;
+        let hits: Vec<IdRow> = diesel::sql_query(
+            "SELECT a.id AS id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
+             WHERE articles_fts MATCH ? AND a.status = 'published' AND a.sort_at <= ? \
+             ORDER BY articles_fts.rowid DESC LIMIT ?",
+        )
+        .bind::<Text, _>(query.fts5())
+        .bind::<Timestamp, _>(naive(now))
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(&mut *conn)
+        .map_err(db_err)?;
+        Ok(hits.into_iter().map(|h| h.id).collect())
+    }
+
+    /// For each term, the newest `per_term` articles carrying it (by id).
+    fn sqlite_recent_with_terms(
+        &self,
+        term_ids: &[i64],
+        exclude: i64,
+        per_term: u32,
+    ) -> DomainResult<Vec<(i64, i64)>> {
+        let mut conn = self.conn()?;
+        // PostgreSQL answers every tag in one round trip with a lateral join;
+        // SQLite is in-process, so one small query per tag costs nothing.
+        let mut out = Vec::new();
+        for term_id in term_ids {
+            // Walks the (term_id, article_id) index backwards: cheap even
+            // for a tag on half the corpus.
+            let rows: Vec<(i64, i64)> = article_terms::table
+                .filter(article_terms::term_id.eq(term_id))
+                .filter(article_terms::article_id.ne(exclude))
+                .order(article_terms::article_id.desc())
+                .limit(i64::from(per_term))
+                .select((article_terms::article_id, article_terms::term_id))
+                .load(&mut *conn)
+                .map_err(db_err)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// The newest published articles of a section.
+    fn sqlite_recent_in_section(
+        &self,
+        section_id: i64,
+        exclude: i64,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<i64>> {
+        let mut conn = self.conn()?;
+        articles::table
+            .filter(articles::section_id.eq(section_id))
+            .filter(articles::id.ne(exclude))
+            .filter(articles::status.eq(PUBLISHED))
+            .filter(articles::sort_at.le(naive(now)))
+            .order((articles::sort_at.desc(), articles::id.desc()))
+            .limit(i64::from(limit))
+            .select(articles::id)
+            .load(&mut *conn)
+            .map_err(db_err)
+    }
+
     fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
         self.pool
             .get()
@@ -266,14 +337,6 @@ struct Hit {
     id: i64,
     #[diesel(sql_type = Double)]
     score: f64,
-}
-
-#[derive(QueryableByName)]
-struct TermHit {
-    #[diesel(sql_type = BigInt)]
-    article_id: i64,
-    #[diesel(sql_type = BigInt)]
-    term_id: i64,
 }
 
 #[derive(QueryableByName)]
@@ -880,40 +943,6 @@ impl ContentStore for Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    fn recent_matching(
-        &self,
-        query: &SearchQuery,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> DomainResult<Vec<i64>> {
-        let mut conn = self.conn()?;
-        // Newest first by id, no ranking: both engines can stop after
-        // `limit` matches instead of scoring every one.
-        let hits: Vec<IdRow> = match &mut *conn {
-            DbConn::Sqlite(c) => diesel::sql_query(
-                "SELECT a.id AS id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
-                 WHERE articles_fts MATCH ? AND a.status = 'published' AND a.sort_at <= ? \
-                 ORDER BY articles_fts.rowid DESC LIMIT ?",
-            )
-            .bind::<Text, _>(query.fts5())
-            .bind::<Timestamp, _>(naive(now))
-            .bind::<BigInt, _>(i64::from(limit))
-            .load(c),
-            // Materialised for the same reason as in `related_candidates`.
-            DbConn::Pg(c) => diesel::sql_query(
-                "WITH m AS MATERIALIZED (SELECT id, status, sort_at FROM articles \
-                 WHERE search_vector @@ websearch_to_tsquery('english', $1)) \
-                 SELECT id FROM m WHERE status = 'published' AND sort_at <= $2 ORDER BY id DESC LIMIT $3",
-            )
-            .bind::<Text, _>(query.websearch())
-            .bind::<Timestamp, _>(naive(now))
-            .bind::<BigInt, _>(i64::from(limit))
-            .load(c),
-        }
-        .map_err(db_err)?;
-        Ok(hits.into_iter().map(|h| h.id).collect())
-    }
-
     fn summaries_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>> {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -955,63 +984,21 @@ impl ContentStore for Store {
             .collect())
     }
 
-    fn recent_with_terms(
-        &self,
-        term_ids: &[i64],
-        exclude: i64,
-        per_term: u32,
-    ) -> DomainResult<Vec<(i64, i64)>> {
-        let mut conn = self.conn()?;
-        // PostgreSQL answers every tag in one round trip with a lateral join;
-        // SQLite is in-process, so one small query per tag costs nothing.
-        if let DbConn::Pg(c) = &mut *conn {
-            let rows: Vec<TermHit> = diesel::sql_query(
-                "SELECT x.article_id AS article_id, t.id AS term_id FROM unnest($1::bigint[]) AS t(id) \
-                 CROSS JOIN LATERAL (SELECT article_id FROM article_terms \
-                 WHERE term_id = t.id AND article_id <> $2 ORDER BY article_id DESC LIMIT $3) x",
-            )
-            .bind::<diesel::sql_types::Array<BigInt>, _>(term_ids)
-            .bind::<BigInt, _>(exclude)
-            .bind::<BigInt, _>(i64::from(per_term))
-            .load(c)
-            .map_err(db_err)?;
-            return Ok(rows
-                .into_iter()
-                .map(|r| (r.article_id, r.term_id))
-                .collect());
-        }
-        let mut out = Vec::new();
-        for term_id in term_ids {
-            // Walks the (term_id, article_id) index backwards: cheap even
-            // for a tag on half the corpus.
-            let rows: Vec<(i64, i64)> = article_terms::table
-                .filter(article_terms::term_id.eq(term_id))
-                .filter(article_terms::article_id.ne(exclude))
-                .order(article_terms::article_id.desc())
-                .limit(i64::from(per_term))
-                .select((article_terms::article_id, article_terms::term_id))
-                .load(&mut *conn)
-                .map_err(db_err)?;
-            out.extend(rows);
-        }
-        Ok(out)
-    }
-
     fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<i64>> {
         let mut conn = self.conn()?;
         let DbConn::Pg(c) = &mut *conn else {
             drop(conn);
             // SQLite is in-process: the separate small queries cost nothing.
             let mut ids: Vec<i64> = self
-                .recent_with_terms(&sources.tag_ids, sources.exclude, sources.per_tag)?
+                .sqlite_recent_with_terms(&sources.tag_ids, sources.exclude, sources.per_tag)?
                 .into_iter()
                 .map(|(a, _)| a)
                 .collect();
             if let Some(q) = &sources.text {
-                ids.extend(self.recent_matching(q, sources.from_text, sources.now)?);
+                ids.extend(self.sqlite_recent_matching(q, sources.from_text, sources.now)?);
             }
             if let Some(section) = sources.section_id {
-                ids.extend(self.recent_in_section(
+                ids.extend(self.sqlite_recent_in_section(
                     section,
                     sources.exclude,
                     sources.from_section,
@@ -1071,26 +1058,6 @@ impl ContentStore for Store {
             .into_iter()
             .filter(|(_, t)| term_ids.contains(t))
             .collect())
-    }
-
-    fn recent_in_section(
-        &self,
-        section_id: i64,
-        exclude: i64,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> DomainResult<Vec<i64>> {
-        let mut conn = self.conn()?;
-        articles::table
-            .filter(articles::section_id.eq(section_id))
-            .filter(articles::id.ne(exclude))
-            .filter(articles::status.eq(PUBLISHED))
-            .filter(articles::sort_at.le(naive(now)))
-            .order((articles::sort_at.desc(), articles::id.desc()))
-            .limit(i64::from(limit))
-            .select(articles::id)
-            .load(&mut *conn)
-            .map_err(db_err)
     }
 
     fn term_frequencies(&self, term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>> {
