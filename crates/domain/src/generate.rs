@@ -241,16 +241,26 @@ fn long_tail(rng: &mut StdRng, n: usize) -> usize {
     ((u * u * u) * n as f64) as usize % n
 }
 
+/// A content word: one in four from the long tail of made-up words (the
+/// names, places and jargon of real news), the rest from the common list.
+fn content_word(rng: &mut StdRng) -> String {
+    if rng.random_ratio(1, 4) {
+        pseudo_word(long_tail(rng, VOCABULARY))
+    } else {
+        pick(rng, WORDS).to_owned()
+    }
+}
+
 fn sentence(rng: &mut StdRng) -> String {
     let len = rng.random_range(8..20);
     let mut words: Vec<String> = Vec::with_capacity(len);
     for i in 0..len {
         let w = if i % 2 == 0 {
-            pick(rng, WORDS)
+            content_word(rng)
         } else {
-            pick(rng, CONNECTIVES)
+            pick(rng, CONNECTIVES).to_owned()
         };
-        words.push(if i == 0 { capitalise(w) } else { w.to_owned() });
+        words.push(if i == 0 { capitalise(&w) } else { w });
     }
     format!("{}.", words.join(" "))
 }
@@ -259,7 +269,7 @@ fn sentence(rng: &mut StdRng) -> String {
 pub fn article(seed: u64, n: u64, end: DateTime<Utc>) -> ArticleInput {
     let mut rng = StdRng::seed_from_u64(seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let title_words: Vec<String> = (0..rng.random_range(6..12))
-        .map(|_| capitalise(pick(&mut rng, WORDS)))
+        .map(|_| capitalise(&content_word(&mut rng)))
         .collect();
     let title = format!("{} {}", title_words.join(" "), n);
     let target = rng.random_range(3000..8000);
@@ -323,6 +333,24 @@ mod tests {
         words.dedup();
         assert_eq!(words.len(), VOCABULARY);
         assert_eq!(pseudo_word(0), "kaka");
+    }
+
+    #[test]
+    fn bodies_carry_a_long_tailed_vocabulary() {
+        // Search and related-news benchmarks query made-up words: they must
+        // be in the text, common ones in many articles, rare ones in few.
+        let end = parse_time("2026-01-01").expect("date");
+        let bodies: Vec<String> = (0..300)
+            .map(|n| article(1, n, end).body.unwrap_or_default())
+            .collect();
+        let articles_with = |i: usize| {
+            let w = format!(" {} ", pseudo_word(i));
+            bodies.iter().filter(|b| b.contains(&w)).count()
+        };
+        let (head, middle, tail) = (articles_with(0), articles_with(300), articles_with(7000));
+        assert!(head > 250, "word 0 in {head} of 300 articles");
+        assert!((3..150).contains(&middle), "word 300 in {middle} of 300");
+        assert!(tail < middle, "word 7000 in {tail}, word 300 in {middle}");
     }
 
     #[test]
