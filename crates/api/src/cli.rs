@@ -246,6 +246,14 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
         "newsdesk listening: http://{addr}/api/v1/articles, GraphQL at /graphql, docs at /docs"
     );
     let state = AppState::new(store, config.base_url(), auth);
+    // Related news needs word statistics of the newest 1,000 articles; built
+    // now, in the background, rather than while the first reader waits.
+    let warm = state.store.clone();
+    std::thread::spawn(move || {
+        if let Err(e) = newsdesk_domain::ContentStore::vocabulary(&*warm) {
+            tracing::warn!(error = %service::describe(&e), "could not build the vocabulary");
+        }
+    });
     let cors = config.cors_origins.clone();
     actix_web::rt::System::new()
         .block_on(async move { server::build(listener, state, &cors)?.await })

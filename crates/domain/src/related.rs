@@ -1,7 +1,7 @@
 //! Related news: "More on this story" ranked here, explained, and fast.
 //!
 //! Candidates come from storage through indexes only: recent articles
-//! sharing each of the article's tags, the best full-text matches for its
+//! sharing each of the article's tags, the newest full-text matches of its
 //! most distinctive words, and recent articles of its section. Each
 //! candidate is then scored by a pure function of a few features:
 //!
@@ -29,7 +29,7 @@ use crate::search::SearchQuery;
 use crate::service;
 use crate::store::{CandidateSources, ContentStore};
 use crate::term::{Term, TermKind};
-use crate::text::{parse_vector, term_vector};
+use crate::text::{parse_vector, term_vector, Vocabulary};
 
 /// All the knobs in one place. Chosen on the labelled corpus of
 /// `crates/api/tests/fixtures/relevance.ndjson` (see docs/relevance.md).
@@ -54,13 +54,19 @@ pub const WEIGHTS: Weights = Weights {
     recency_floor: 0.6,
 };
 
-/// How many candidates each source may contribute.
-const PER_TAG: u32 = 30;
-const FROM_TEXT: u32 = 40;
+/// How many candidates each source may contribute; a tag gives `PER_TAG`
+/// when it is the article's rarest, fewer the more common it is.
+const PER_TAG: u32 = 20;
+const MIN_PER_TAG: u32 = 5;
+const FROM_TEXT: u32 = 30;
 const FROM_SECTION: u32 = 20;
 const KEY_TERMS: usize = 5;
 /// Key words must be in at most about one article in twenty (ln 20 = 3).
 const MIN_KEY_IDF: f64 = 3.0;
+/// How many articles the key words together may be expected to match.
+/// Every match is read to find the newest (a GIN index has no order), so
+/// in a large archive only the rarer of the distinctive words are used.
+const KEY_MATCH_BUDGET: f64 = 300.0;
 /// The cosine at or above which a candidate counts as fully similar text.
 const TEXT_NORM_FLOOR: f64 = 0.35;
 
@@ -201,6 +207,50 @@ fn date_of_record(r: &ArticleRecord) -> DateTime<Utc> {
     r.published_at.unwrap_or(r.created_at)
 }
 
+/// How many of each tag's newest articles to consider, in proportion to the
+/// tag's IDF against the article's rarest tag: the newest articles of a tag
+/// on a tenth of the archive are an arbitrary sample of it, and a candidate
+/// that matters also shares a rarer tag or the article's words, which bring
+/// it in anyway.
+pub fn per_tag_limits(tag_ids: &[i64], idf: impl Fn(i64) -> f64) -> Vec<(i64, u32)> {
+    let rarest = tag_ids.iter().map(|id| idf(*id)).fold(0.0, f64::max);
+    tag_ids
+        .iter()
+        .map(|id| {
+            let share = if rarest > 0.0 { idf(*id) / rarest } else { 1.0 };
+            let n = (f64::from(PER_TAG) * share).round() as u32;
+            (*id, n.clamp(MIN_PER_TAG, PER_TAG))
+        })
+        .collect()
+}
+
+/// The article's key words for finding candidates by text: its most
+/// distinctive words (TF-IDF over the whole text), only rare ones (a common
+/// word would match half the archive), and together expected to match at
+/// most `KEY_MATCH_BUDGET` of the `archive` articles. `(stem, word, weight)`.
+pub fn key_words(
+    vocab: &Vocabulary,
+    title: &str,
+    body: &str,
+    archive: f64,
+) -> Vec<(String, String, f64)> {
+    let mut budget = KEY_MATCH_BUDGET;
+    vocab
+        .key_terms(title, body, 4 * KEY_TERMS)
+        .into_iter()
+        .filter(|(stem, _, _)| vocab.idf(stem) >= MIN_KEY_IDF)
+        .filter(|(stem, _, _)| {
+            let expected = vocab.share(stem) * archive;
+            let fits = expected <= budget;
+            if fits {
+                budget -= expected;
+            }
+            fits
+        })
+        .take(KEY_TERMS)
+        .collect()
+}
+
 /// Related articles for `slug`: published ones only, never the article itself.
 pub fn related(
     store: &impl ContentStore,
@@ -211,23 +261,8 @@ pub fn related(
 ) -> DomainResult<Vec<Related>> {
     let target = service::article(store, slug, visibility)?;
     let vocab = store.vocabulary()?;
-    // Rows written before vectors existed get one made on the spot.
-    let target_vector = store
-        .summaries_by_ids(&[target.id])?
-        .pop()
-        .map(|s| s.term_vector)
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| term_vector(&target.title, &target.body_text));
-    // Key words come from the whole text (the one body read per request),
-    // and only rare ones: a common word would match half the archive.
-    let keys: Vec<(String, String, f64)> = vocab
-        .key_terms(&target.title, &target.body_text, 4 * KEY_TERMS)
-        .into_iter()
-        .filter(|(stem, _, _)| vocab.idf(stem) >= MIN_KEY_IDF)
-        .take(KEY_TERMS)
-        .collect();
-    let target_weights = vocab.weigh(&target_vector);
-
+    let n = store.count_articles()?.max(1) as f64;
+    let keys = key_words(&vocab, &target.title, &target.body_text, n);
     let mut target_tags: Vec<Term> = Vec::new();
     let mut target_authors: Vec<Term> = Vec::new();
     for (_, kind, term) in store.terms_of_articles(&[target.id])? {
@@ -237,44 +272,42 @@ pub fn related(
         }
     }
     let tag_ids: Vec<i64> = target_tags.iter().map(|t| t.id).collect();
-    let n = store.count_articles()?.max(1) as f64;
     let df: HashMap<i64, i64> = store.term_frequencies(&tag_ids)?.into_iter().collect();
     let idf = |id: i64| ((n + 1.0) / (df.get(&id).copied().unwrap_or(0) as f64 + 1.0)).ln() + 1.0;
     let tag_idf_total: f64 = tag_ids.iter().map(|id| idf(*id)).sum();
 
+    // Only the links to the article's own tags and authors matter.
+    let own_terms: Vec<i64> = target_tags
+        .iter()
+        .chain(&target_authors)
+        .map(|t| t.id)
+        .collect();
     let sources = CandidateSources {
-        tag_ids: tag_ids.clone(),
-        exclude: target.id,
-        per_tag: PER_TAG,
+        tags: per_tag_limits(&tag_ids, idf),
+        article: target.id,
         text: SearchQuery::any_of(keys.iter().map(|(_, w, _)| w.clone())),
         from_text: FROM_TEXT,
         section_id: target.section_id,
         from_section: FROM_SECTION,
         now,
+        own_terms,
     };
-    let mut candidates: HashSet<i64> = store.related_candidates(&sources)?.into_iter().collect();
-    candidates.remove(&target.id);
-
-    let ids: Vec<i64> = candidates.into_iter().collect();
-    let summaries: Vec<ArticleSummary> = store
-        .summaries_by_ids(&ids)?
-        .into_iter()
-        .filter(|r| r.is_public_at(now) && r.id != target.id)
-        .collect();
-    let summary_ids: Vec<i64> = summaries.iter().map(|r| r.id).collect();
-    // Only the links to the article's own tags and authors matter.
-    let own: HashMap<i64, &Term> = target_tags
-        .iter()
-        .chain(&target_authors)
-        .map(|t| (t.id, t))
-        .collect();
-    let own_ids: Vec<i64> = own.keys().copied().collect();
     let mut shared_of: HashMap<i64, Vec<i64>> = HashMap::new();
-    if !own_ids.is_empty() {
-        for (article_id, term_id) in store.shared_terms(&summary_ids, &own_ids)? {
-            shared_of.entry(article_id).or_default().push(term_id);
+    let mut stored_vector = None;
+    let mut summaries: Vec<ArticleSummary> = Vec::new();
+    for c in store.related_candidates(&sources)? {
+        if c.summary.id == target.id {
+            stored_vector = Some(c.summary.term_vector);
+        } else if c.summary.is_public_at(now) {
+            shared_of.insert(c.summary.id, c.shared_terms);
+            summaries.push(c.summary);
         }
     }
+    // Rows written before vectors existed get one made on the spot.
+    let target_vector = stored_vector
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| term_vector(&target.title, &target.body_text));
+    let target_weights = vocab.weigh(&target_vector);
     let section_name = match target.section_id {
         Some(id) => store
             .terms_by_id(TermKind::Section, &[id])?
@@ -418,6 +451,46 @@ mod tests {
             ..features()
         };
         assert!((score(&perfect, &WEIGHTS).0 - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn key_words_are_rare_and_within_the_match_budget() {
+        // "zorvath" is in 1 of 60 sampled articles, "quell" in 2,
+        // "market" in every one.
+        let mut texts: Vec<String> = (0..60).map(|i| format!("market report {i}")).collect();
+        texts[0].push_str(" zorvath");
+        texts[1].push_str(" quell");
+        texts[2].push_str(" quell");
+        let vocab = Vocabulary::from_texts(texts.iter().map(String::as_str));
+        let body = "zorvath quell market market market";
+        let words = |archive: f64| -> Vec<String> {
+            key_words(&vocab, "Zorvath", body, archive)
+                .into_iter()
+                .map(|k| k.1)
+                .collect()
+        };
+        // A small archive: both rare words, never the common one.
+        assert_eq!(words(100.0), ["zorvath", "quell"]);
+        // 24,000 articles: "zorvath" is expected in 400, "quell" in 800.
+        assert_eq!(words(24_000.0), ["zorvath"]);
+        // Over a million even the rarest would match too many to read.
+        assert!(words(2_000_000.0).is_empty());
+    }
+
+    #[test]
+    fn common_tags_bring_fewer_candidates() {
+        // IDF 6 for the rare tag, 2 for the common one, 0 for one on every article.
+        let idf = |id: i64| match id {
+            1 => 6.0,
+            2 => 2.0,
+            _ => 0.0,
+        };
+        assert_eq!(
+            per_tag_limits(&[1, 2, 3], idf),
+            vec![(1, PER_TAG), (2, PER_TAG / 3), (3, MIN_PER_TAG)]
+        );
+        assert_eq!(per_tag_limits(&[3], idf), vec![(3, PER_TAG)]);
+        assert!(per_tag_limits(&[], idf).is_empty());
     }
 
     #[test]

@@ -100,14 +100,12 @@ pub trait ContentStore: Send + Sync {
     /// The same, without bodies: what ranking candidates needs.
     fn summaries_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>>;
 
-    /// Every candidate of related news in one call: the newest articles of
-    /// each tag, the newest published matches of the key words, the newest
-    /// published articles of the section, in as few round trips as the
-    /// backend allows.
-    fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<i64>>;
-
-    /// Which of these articles carry which of these terms: `(article_id, term_id)`.
-    fn shared_terms(&self, article_ids: &[i64], term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;
+    /// Every candidate of related news in one call, with what ranking needs
+    /// of it: the newest articles of each tag, the newest published matches
+    /// of the key words, the newest published articles of the section, each
+    /// once, in as few round trips as the backend allows. The article itself
+    /// (`sources.article`) comes along too, for its stored term vector.
+    fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<Candidate>>;
 
     /// `(term_id, articles carrying it)` over every status: document frequencies.
     fn term_frequencies(&self, term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;
@@ -175,12 +173,23 @@ pub trait AccountStore: Send + Sync {
 /// Where related-news candidates come from (see `ContentStore::related_candidates`).
 #[derive(Debug, Clone)]
 pub struct CandidateSources {
-    pub tag_ids: Vec<i64>,
-    pub exclude: i64,
-    pub per_tag: u32,
+    /// Each tag with how many of its newest articles to take.
+    pub tags: Vec<(i64, u32)>,
+    /// The article the candidates are for.
+    pub article: i64,
     pub text: Option<SearchQuery>,
     pub from_text: u32,
     pub section_id: Option<i64>,
     pub from_section: u32,
     pub now: DateTime<Utc>,
+    /// The article's own tags and authors: each candidate says which it carries.
+    pub own_terms: Vec<i64>,
+}
+
+/// A related-news candidate: its summary and which of the article's own
+/// tags and authors (`CandidateSources::own_terms`) it carries.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub summary: ArticleSummary,
+    pub shared_terms: Vec<i64>,
 }

@@ -88,62 +88,92 @@ pub fn term_vector(title: &str, body: &str) -> String {
 
 /// The entries of a term vector: `(stem, surface, count)`.
 pub fn parse_vector(v: &str) -> Vec<(&str, &str, u32)> {
-    v.split(' ')
-        .filter_map(|e| {
-            let mut parts = e.split('|');
-            Some((parts.next()?, parts.next()?, parts.next()?.parse().ok()?))
-        })
-        .collect()
+    vector_entries(v).collect()
 }
 
-/// How many documents of a sample contain each stem: the basis of IDF.
+fn vector_entries(v: &str) -> impl Iterator<Item = (&str, &str, u32)> {
+    v.split(' ').filter_map(|e| {
+        let mut parts = e.split('|');
+        Some((parts.next()?, parts.next()?, parts.next()?.parse().ok()?))
+    })
+}
+
+/// Maps keyed by stem. Related news looks up some 16,000 stems a request;
+/// a fast hasher halves that cost, and stems are not attacker-chosen keys
+/// of a long-lived map (the vocabulary is built from the newsroom's own
+/// articles).
+pub type StemMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
+/// Term-frequency factor of a count: sublinear, so a word said ten times
+/// does not weigh ten times as much.
+fn tf(count: u32) -> f64 {
+    1.0 + f64::from(count.max(1)).ln()
+}
+
+/// Inverse document frequencies of stems, from how many documents of a
+/// sample contain each.
 #[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
-    df: HashMap<String, u32>,
+    idf: StemMap<f64>,
+    /// The IDF of a stem the sample never saw.
+    unseen: f64,
     docs: u32,
 }
 
 impl Vocabulary {
     pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vocabulary {
-        let mut v = Vocabulary::default();
+        let mut df: StemMap<u32> = StemMap::default();
+        let mut docs = 0u32;
         for text in texts {
-            v.docs += 1;
+            docs += 1;
             let mut seen: Vec<String> = content_stems(text).map(|(s, _)| s).collect();
             seen.sort_unstable();
             seen.dedup();
             for s in seen {
-                *v.df.entry(s).or_default() += 1;
+                *df.entry(s).or_default() += 1;
             }
         }
-        v
+        // A stem the sample never saw counts as rare, one in nearly every
+        // document counts for almost nothing.
+        let idf_of = |df: u32| (f64::from(docs + 1) / (f64::from(df) + 0.5)).ln().max(0.0);
+        Vocabulary {
+            idf: df.into_iter().map(|(s, n)| (s, idf_of(n))).collect(),
+            unseen: idf_of(0),
+            docs,
+        }
     }
 
     pub fn docs(&self) -> u32 {
         self.docs
     }
 
-    /// Inverse document frequency; a stem the sample never saw counts as
-    /// rare, one in nearly every document counts for almost nothing.
+    /// Inverse document frequency, computed once per stem when the
+    /// vocabulary is built.
     pub fn idf(&self, stem: &str) -> f64 {
-        let df = f64::from(self.df.get(stem).copied().unwrap_or(0));
-        (f64::from(self.docs + 1) / (df + 0.5)).ln().max(0.0)
+        self.idf.get(stem).copied().unwrap_or(self.unseen)
+    }
+
+    /// The share of documents containing the stem, as the sample estimates
+    /// it (IDF inverted; a stem the sample never saw counts as in none).
+    pub fn share(&self, stem: &str) -> f64 {
+        let docs = f64::from(self.docs.max(1));
+        ((f64::from(self.docs + 1) / self.idf(stem).exp() - 0.5) / docs).clamp(0.0, 1.0)
     }
 
     /// TF-IDF weights of a term vector, keyed by stem.
-    pub fn weigh(&self, vector: &str) -> HashMap<String, f64> {
-        parse_vector(vector)
-            .into_iter()
-            .map(|(s, _, n)| (s.to_owned(), (1.0 + f64::from(n.max(1)).ln()) * self.idf(s)))
+    pub fn weigh(&self, vector: &str) -> StemMap<f64> {
+        vector_entries(vector)
+            .map(|(s, _, n)| (s.to_owned(), tf(n) * self.idf(s)))
             .collect()
     }
 
     /// Cosine of a stored term vector with already weighted `target`
     /// (whose norm is `target_norm`), without allocating: it runs once per
     /// related-news candidate.
-    pub fn similarity(&self, target: &HashMap<String, f64>, target_norm: f64, vector: &str) -> f64 {
+    pub fn similarity(&self, target: &StemMap<f64>, target_norm: f64, vector: &str) -> f64 {
         let (mut dot, mut norm) = (0.0, 0.0);
-        for (stem, _, n) in parse_vector(vector) {
-            let w = (1.0 + f64::from(n.max(1)).ln()) * self.idf(stem);
+        for (stem, _, n) in vector_entries(vector) {
+            let w = tf(n) * self.idf(stem);
             norm += w * w;
             if let Some(t) = target.get(stem) {
                 dot += w * t;
@@ -160,13 +190,7 @@ impl Vocabulary {
     pub fn key_terms_of(&self, vector: &str, n: usize) -> Vec<(String, String, f64)> {
         let mut terms: Vec<(String, String, f64)> = parse_vector(vector)
             .into_iter()
-            .map(|(s, w, c)| {
-                (
-                    s.to_owned(),
-                    w.to_owned(),
-                    (1.0 + f64::from(c.max(1)).ln()) * self.idf(s),
-                )
-            })
+            .map(|(s, w, c)| (s.to_owned(), w.to_owned(), tf(c) * self.idf(s)))
             .collect();
         terms.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
         terms.truncate(n);
@@ -231,11 +255,15 @@ mod tests {
         assert!(stems.contains(&"riverton"), "{keys:?}");
         assert!(!stems.contains(&"council"), "{keys:?}");
         assert!(v.idf("unseen") > v.idf("council"));
+        // Three of four documents say "council", one says "riverton".
+        assert!((v.share(&stem("council")) - 0.75).abs() < 1e-9);
+        assert!((v.share("riverton") - 0.25).abs() < 1e-9);
+        assert_eq!(v.share("unseen"), 0.0);
     }
 }
 
 /// Cosine similarity of two weighted vectors.
-pub fn cosine(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
+pub fn cosine(a: &StemMap<f64>, b: &StemMap<f64>) -> f64 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let dot: f64 = small
         .iter()

@@ -10,7 +10,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{BigInt, Bool, Double, Text, Timestamp};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamp};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use newsdesk_domain::article::{
     export_input, ArticleRecord, ArticleStatus, ArticleSummary, ArticleWrite,
@@ -20,7 +20,7 @@ use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::{ArticleQuery, Visibility};
 use newsdesk_domain::search::SearchQuery;
 use newsdesk_domain::store::{
-    AccountStore, CandidateSources, ContentStore, RevisionRecord, TermWrite,
+    AccountStore, Candidate, CandidateSources, ContentStore, RevisionRecord, TermWrite,
 };
 use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
 use newsdesk_domain::text::Vocabulary;
@@ -40,15 +40,67 @@ const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/po
 
 const PUBLISHED: &str = "published";
 
+/// Run on every new PostgreSQL connection. Related-news candidates are one
+/// statement (the article itself and its candidates: the newest articles of
+/// each tag, the newest published matches of the key words, the newest
+/// published articles of the section; their summaries, and which of the
+/// article's own terms each carries) whose planning took longer than
+/// running it. As a PL/pgSQL function with a generic plan it is planned
+/// once per connection. It lives in `pg_temp`, so it needs no migration and
+/// changes with the code that calls it.
+///
+/// The text matches are materialised so the planner must use the GIN index:
+/// left to itself it walks the primary key backwards testing every row's
+/// tsvector, seconds when the words are rare.
+pub(crate) const PG_SESSION_SETUP: &str = r#"
+CREATE FUNCTION pg_temp.related_candidates(
+    tag_ids bigint[], article bigint, per_tag bigint[], words text, now timestamp,
+    from_text bigint, section bigint, from_section bigint, own_terms bigint[])
+RETURNS TABLE (id bigint, status text, section_id bigint, published_at timestamp,
+               created_at timestamp, term_vector text, shared_terms bigint[])
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan
+AS $fn$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
+WITH text_matches AS MATERIALIZED (
+    SELECT a.id, a.status, a.sort_at FROM articles a
+    WHERE words <> '' AND a.search_vector @@ websearch_to_tsquery('english', words)),
+ids AS (
+    SELECT x.article_id AS id FROM unnest(tag_ids, per_tag) AS t(id, n)
+    CROSS JOIN LATERAL (SELECT l.article_id FROM article_terms l
+        WHERE l.term_id = t.id AND l.article_id <> article
+        ORDER BY l.article_id DESC LIMIT t.n) x
+    UNION (SELECT m.id FROM text_matches m WHERE m.status = 'published' AND m.sort_at <= now
+        ORDER BY m.id DESC LIMIT from_text)
+    UNION (SELECT s.id FROM articles s WHERE s.section_id = section AND s.id <> article
+        AND s.status = 'published' AND s.sort_at <= now
+        ORDER BY s.sort_at DESC, s.id DESC LIMIT from_section)
+    UNION SELECT article)
+SELECT a.id, a.status, a.section_id, a.published_at, a.created_at, v.term_vector,
+    ARRAY(SELECT s.term_id FROM article_terms s
+        WHERE s.article_id = a.id AND s.term_id = ANY(own_terms))
+FROM ids JOIN articles a ON a.id = ids.id
+LEFT JOIN article_vectors v ON v.article_id = a.id;
+END
+$fn$;
+"#;
+
 pub struct Store {
     pool: Pool<DbManager>,
     backend: Backend,
     statements: StatementCounter,
+    /// Sections by id, cleared on writes; the short life bounds how long
+    /// another node serves a renamed section under its old name.
+    sections: moka::sync::Cache<i64, Term>,
     /// Published-article counts per term. Counting joins every article of a
     /// popular tag, so counts are kept briefly; any write clears them, and
     /// the short life bounds how late a scheduled article shows in a count.
     public_counts: moka::sync::Cache<(TermKind, i64), i64>,
-    /// Articles per term over every status (IDF of tags), cleared on writes.
+    /// Articles per term over every status (IDF of tags). Not cleared on
+    /// writes, like the vocabulary: IDF moves slowly, and a newsroom saving
+    /// every few seconds would otherwise recount its popular tags all day.
     term_df: moka::sync::Cache<i64, i64>,
     /// The number of articles, cleared on writes.
     article_count: moka::sync::Cache<(), i64>,
@@ -84,13 +136,17 @@ impl Store {
             pool,
             backend,
             statements,
+            sections: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(COUNT_TTL)
+                .build(),
             public_counts: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(COUNT_TTL)
                 .build(),
             term_df: moka::sync::Cache::builder()
                 .max_capacity(100_000)
-                .time_to_live(Duration::from_secs(300))
+                .time_to_live(VOCABULARY_TTL)
                 .build(),
             article_count: moka::sync::Cache::builder()
                 .time_to_live(Duration::from_secs(60))
@@ -166,7 +222,11 @@ impl Store {
             // PostgreSQL's autovacuum keeps statistics; a full ANALYZE on
             // every start would only delay it.
             (Backend::Postgres, false) => return Ok(()),
-            _ => "ANALYZE",
+            // After a bulk import the visibility map is empty, so index-only
+            // scans (tag lists, related candidates) visit every heap row
+            // until autovacuum gets round to the table: vacuum now.
+            (Backend::Postgres, true) => "VACUUM (ANALYZE)",
+            (Backend::Sqlite, true) => "ANALYZE",
         };
         diesel::sql_query(sql)
             .execute(&mut *conn)
@@ -197,31 +257,54 @@ impl Store {
         Ok(hits.into_iter().map(|h| h.id).collect())
     }
 
-    /// For each term, the newest `per_term` articles carrying it (by id).
+    /// For each `(term, n)`, the newest `n` articles carrying the term (by id).
     fn sqlite_recent_with_terms(
         &self,
-        term_ids: &[i64],
+        terms: &[(i64, u32)],
         exclude: i64,
-        per_term: u32,
-    ) -> DomainResult<Vec<(i64, i64)>> {
+    ) -> DomainResult<Vec<i64>> {
         let mut conn = self.conn()?;
         // PostgreSQL answers every tag in one round trip with a lateral join;
         // SQLite is in-process, so one small query per tag costs nothing.
         let mut out = Vec::new();
-        for term_id in term_ids {
+        for (term_id, n) in terms {
             // Walks the (term_id, article_id) index backwards: cheap even
             // for a tag on half the corpus.
-            let rows: Vec<(i64, i64)> = article_terms::table
+            let rows: Vec<i64> = article_terms::table
                 .filter(article_terms::term_id.eq(term_id))
                 .filter(article_terms::article_id.ne(exclude))
                 .order(article_terms::article_id.desc())
-                .limit(i64::from(per_term))
-                .select((article_terms::article_id, article_terms::term_id))
+                .limit(i64::from(*n))
+                .select(article_terms::article_id)
                 .load(&mut *conn)
                 .map_err(db_err)?;
             out.extend(rows);
         }
         Ok(out)
+    }
+
+    /// Which of these articles carry which of these terms: `(article_id, term_id)`.
+    fn sqlite_shared_terms(
+        &self,
+        article_ids: &[i64],
+        term_ids: &[i64],
+    ) -> DomainResult<Vec<(i64, i64)>> {
+        if article_ids.is_empty() || term_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        // Filtered on article ids only, which walks the primary key: with a
+        // filter on term ids too, SQLite may start from a popular tag's
+        // index entries instead and read thousands of rows.
+        let rows: Vec<(i64, i64)> = article_terms::table
+            .filter(article_terms::article_id.eq_any(article_ids))
+            .select((article_terms::article_id, article_terms::term_id))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, t)| term_ids.contains(t))
+            .collect())
     }
 
     /// The newest published articles of a section.
@@ -343,6 +426,40 @@ struct Hit {
 struct IdRow {
     #[diesel(sql_type = BigInt)]
     id: i64,
+}
+
+#[derive(QueryableByName)]
+struct CandidateRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    section_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    published_at: Option<chrono::NaiveDateTime>,
+    #[diesel(sql_type = Timestamp)]
+    created_at: chrono::NaiveDateTime,
+    #[diesel(sql_type = Nullable<Text>)]
+    term_vector: Option<String>,
+    #[diesel(sql_type = Array<BigInt>)]
+    shared_terms: Vec<i64>,
+}
+
+impl From<CandidateRow> for Candidate {
+    fn from(r: CandidateRow) -> Candidate {
+        Candidate {
+            summary: ArticleSummary {
+                id: r.id,
+                status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
+                section_id: r.section_id,
+                published_at: r.published_at.map(utc),
+                created_at: utc(r.created_at),
+                term_vector: r.term_vector.unwrap_or_default(),
+            },
+            shared_terms: r.shared_terms,
+        }
+    }
 }
 
 /// How an article write meets existing rows.
@@ -531,16 +648,17 @@ fn save_one(cache: &mut TermCache<'_>, w: &ArticleWrite, target: Target) -> Resu
 
 impl Store {
     /// Forgets the counts a write may change.
+    /// Called after every write (after, so a reader cannot refill a cache
+    /// from the state before it).
     fn written(&self) {
+        self.sections.invalidate_all();
         self.public_counts.invalidate_all();
-        self.term_df.invalidate_all();
         self.article_count.invalidate_all();
     }
 
     /// Writes articles in one transaction and reads them back.
     fn write(&self, writes: &[(&ArticleWrite, Target)]) -> DomainResult<Vec<ArticleRecord>> {
         let mut conn = self.conn()?;
-        self.written();
         let now = naive(newsdesk_domain::article::now());
         let mut attempt = 1;
         let ids = loop {
@@ -562,7 +680,10 @@ impl Store {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(5 * u64::from(attempt)));
                 }
-                other => break other.map_err(DomainError::from)?,
+                other => {
+                    self.written();
+                    break other.map_err(DomainError::from)?;
+                }
             }
         };
         let rows: Vec<ArticleRow> = articles::table
@@ -681,14 +802,37 @@ impl ContentStore for Store {
     }
 
     fn terms_by_id(&self, kind: TermKind, ids: &[i64]) -> DomainResult<Vec<Term>> {
+        // Sections are few and named on every article view: kept in memory.
+        let (mut out, missing): (Vec<Term>, Vec<i64>) = if kind == TermKind::Section {
+            let mut out = Vec::with_capacity(ids.len());
+            let mut missing = Vec::new();
+            for id in ids {
+                match self.sections.get(id) {
+                    Some(t) => out.push(t),
+                    None => missing.push(*id),
+                }
+            }
+            (out, missing)
+        } else {
+            (Vec::new(), ids.to_vec())
+        };
+        if missing.is_empty() {
+            return Ok(out);
+        }
         let mut conn = self.conn()?;
         let rows: Vec<TermRow> = terms::table
-            .filter(terms::id.eq_any(ids))
+            .filter(terms::id.eq_any(&missing))
             .filter(terms::kind.eq(kind_str(kind)))
             .select(TermRow::as_select())
             .load(&mut *conn)
             .map_err(db_err)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        for term in rows.into_iter().map(Term::from) {
+            if kind == TermKind::Section {
+                self.sections.insert(term.id, term.clone());
+            }
+            out.push(term);
+        }
+        Ok(out)
     }
 
     fn list_terms(
@@ -788,10 +932,9 @@ impl ContentStore for Store {
 
     fn delete_article(&self, id: i64) -> DomainResult<()> {
         let mut conn = self.conn()?;
+        let deleted = diesel::delete(articles::table.find(id)).execute(&mut *conn);
         self.written();
-        diesel::delete(articles::table.find(id))
-            .execute(&mut *conn)
-            .map_err(db_err)?;
+        deleted.map_err(db_err)?;
         Ok(())
     }
 
@@ -845,19 +988,20 @@ impl ContentStore for Store {
             .execute(&mut *conn)
             .map_err(db_err)?;
         }
+        self.written();
         self.term(kind, id)
     }
 
     fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()> {
         let mut conn = self.conn()?;
-        self.written();
-        diesel::delete(
+        let deleted = diesel::delete(
             terms::table
                 .filter(terms::id.eq(id))
                 .filter(terms::kind.eq(kind_str(kind))),
         )
-        .execute(&mut *conn)
-        .map_err(db_err)?;
+        .execute(&mut *conn);
+        self.written();
+        deleted.map_err(db_err)?;
         Ok(())
     }
 
@@ -984,47 +1128,52 @@ impl ContentStore for Store {
             .collect())
     }
 
-    fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<i64>> {
+    fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<Candidate>> {
         let mut conn = self.conn()?;
         let DbConn::Pg(c) = &mut *conn else {
             drop(conn);
             // SQLite is in-process: the separate small queries cost nothing.
-            let mut ids: Vec<i64> = self
-                .sqlite_recent_with_terms(&sources.tag_ids, sources.exclude, sources.per_tag)?
-                .into_iter()
-                .map(|(a, _)| a)
-                .collect();
+            let mut ids = self.sqlite_recent_with_terms(&sources.tags, sources.article)?;
             if let Some(q) = &sources.text {
                 ids.extend(self.sqlite_recent_matching(q, sources.from_text, sources.now)?);
             }
             if let Some(section) = sources.section_id {
                 ids.extend(self.sqlite_recent_in_section(
                     section,
-                    sources.exclude,
+                    sources.article,
                     sources.from_section,
                     sources.now,
                 )?);
             }
-            return Ok(ids);
+            ids.push(sources.article);
+            ids.sort_unstable();
+            ids.dedup();
+            let mut shared: HashMap<i64, Vec<i64>> = HashMap::new();
+            for (article_id, term_id) in self.sqlite_shared_terms(&ids, &sources.own_terms)? {
+                shared.entry(article_id).or_default().push(term_id);
+            }
+            return Ok(self
+                .summaries_by_ids(&ids)?
+                .into_iter()
+                .map(|summary| Candidate {
+                    shared_terms: shared.remove(&summary.id).unwrap_or_default(),
+                    summary,
+                })
+                .collect());
         };
-        // PostgreSQL: the three sources in one round trip. The text matches
-        // are materialised so the planner must use the GIN index: left to
-        // itself it walks the primary key backwards testing every row's
-        // tsvector, seconds when the words are rare.
-        let rows: Vec<IdRow> = diesel::sql_query(
-            "WITH text_matches AS MATERIALIZED (SELECT id, status, sort_at FROM articles \
-             WHERE $4 <> '' AND search_vector @@ websearch_to_tsquery('english', $4)) \
-             SELECT x.article_id AS id FROM unnest($1::bigint[]) AS t(id) \
-             CROSS JOIN LATERAL (SELECT article_id FROM article_terms \
-             WHERE term_id = t.id AND article_id <> $2 ORDER BY article_id DESC LIMIT $3) x \
-             UNION (SELECT id FROM text_matches WHERE status = 'published' AND sort_at <= $5 \
-             ORDER BY id DESC LIMIT $6) \
-             UNION (SELECT id FROM articles WHERE section_id = $7 AND id <> $2 \
-             AND status = 'published' AND sort_at <= $5 ORDER BY sort_at DESC, id DESC LIMIT $8)",
+        // PostgreSQL: one call of the session's `related_candidates` (see
+        // `PG_SESSION_SETUP`), whose plan is made once per connection.
+        let (tag_ids, per_tag): (Vec<i64>, Vec<i64>) = sources
+            .tags
+            .iter()
+            .map(|(id, n)| (*id, i64::from(*n)))
+            .unzip();
+        let rows: Vec<CandidateRow> = diesel::sql_query(
+            "SELECT * FROM pg_temp.related_candidates($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind::<diesel::sql_types::Array<BigInt>, _>(&sources.tag_ids)
-        .bind::<BigInt, _>(sources.exclude)
-        .bind::<BigInt, _>(i64::from(sources.per_tag))
+        .bind::<Array<BigInt>, _>(&tag_ids)
+        .bind::<BigInt, _>(sources.article)
+        .bind::<Array<BigInt>, _>(&per_tag)
         .bind::<Text, _>(
             sources
                 .text
@@ -1034,30 +1183,12 @@ impl ContentStore for Store {
         )
         .bind::<Timestamp, _>(naive(sources.now))
         .bind::<BigInt, _>(i64::from(sources.from_text))
-        .bind::<diesel::sql_types::Nullable<BigInt>, _>(sources.section_id)
+        .bind::<Nullable<BigInt>, _>(sources.section_id)
         .bind::<BigInt, _>(i64::from(sources.from_section))
+        .bind::<Array<BigInt>, _>(&sources.own_terms)
         .load(c)
         .map_err(db_err)?;
-        Ok(rows.into_iter().map(|r| r.id).collect())
-    }
-
-    fn shared_terms(&self, article_ids: &[i64], term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>> {
-        if article_ids.is_empty() || term_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut conn = self.conn()?;
-        // Filtered on article ids only, which walks the primary key: with a
-        // filter on term ids too, SQLite may start from a popular tag's
-        // index entries instead and read thousands of rows.
-        let rows: Vec<(i64, i64)> = article_terms::table
-            .filter(article_terms::article_id.eq_any(article_ids))
-            .select((article_terms::article_id, article_terms::term_id))
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, t)| term_ids.contains(t))
-            .collect())
+        Ok(rows.into_iter().map(Candidate::from).collect())
     }
 
     fn term_frequencies(&self, term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>> {

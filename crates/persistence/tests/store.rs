@@ -5,7 +5,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use newsdesk_domain::article::{now, ArticleInput, ArticleStatus};
 use newsdesk_domain::paging::PageLimit;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, Visibility};
+use newsdesk_domain::search::SearchQuery;
 use newsdesk_domain::service;
+use newsdesk_domain::store::CandidateSources;
 use newsdesk_domain::term::TermKind;
 use newsdesk_domain::{ContentStore, DomainError};
 use newsdesk_persistence::test_support::TestDb;
@@ -34,6 +36,7 @@ on_both_backends!(
     filters_by_tag_section_author_and_dates,
     term_counts_follow_visibility,
     duplicate_slug_in_one_batch_is_refused_whole,
+    related_candidates_come_from_each_source_with_true_shared_terms,
 );
 
 fn open(db: &TestDb) -> Store {
@@ -345,4 +348,104 @@ fn duplicate_slug_in_one_batch_is_refused_whole(store: &Store) {
     let r = store.article_by_slug("dup").expect("ok").expect("exists");
     assert_eq!(r.title, "Second");
     assert_eq!(store.count_articles().expect("count"), 1);
+}
+
+fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store) {
+    let t = now() - TimeDelta::hours(3);
+    let tagged = |title: &str, tags: &[&str], section: &str| ArticleInput {
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        section: Some(section.into()),
+        ..input(title, t)
+    };
+    save(
+        store,
+        vec![
+            ArticleInput {
+                authors: vec!["Ana Lima".into()],
+                ..tagged("Harbour flood in Quenby", &["Floods", "Weather"], "Home")
+            },
+            tagged("Flood defences", &["Floods"], "World"),
+            tagged("Sunny spell", &["Weather"], "World"),
+            tagged("Older sunny spell", &["Weather"], "World"),
+            tagged("Quenby mayor resigns", &[], "Politics"),
+            tagged("Home budget", &[], "Home"),
+            tagged("Unrelated match report", &["Sport"], "Sport"),
+            ArticleInput {
+                status: Some("draft".into()),
+                ..tagged("Quenby draft", &[], "Politics")
+            },
+        ],
+    );
+    let id = |slug: &str| {
+        store
+            .article_by_slug(slug)
+            .expect("read")
+            .expect("exists")
+            .id
+    };
+    let term = |kind, slug: &str| {
+        store
+            .term_by_slug(kind, slug)
+            .expect("read")
+            .expect("exists")
+            .id
+    };
+    let (floods, weather) = (
+        term(TermKind::Tag, "floods"),
+        term(TermKind::Tag, "weather"),
+    );
+    let author = term(TermKind::Author, "ana-lima");
+    let article = id("harbour-flood-in-quenby");
+    let sources = CandidateSources {
+        // One article from the common tag: the newest of the two.
+        tags: vec![(floods, 5), (weather, 1)],
+        article,
+        text: SearchQuery::any_of(["quenby".to_string()]),
+        from_text: 10,
+        section_id: Some(term(TermKind::Section, "home")),
+        from_section: 10,
+        now: now(),
+        own_terms: vec![floods, weather, author],
+    };
+    let mut found: Vec<(String, Vec<i64>)> = store
+        .related_candidates(&sources)
+        .expect("candidates")
+        .into_iter()
+        .map(|c| {
+            let slug = store
+                .articles_by_ids(&[c.summary.id])
+                .expect("read")
+                .pop()
+                .expect("exists")
+                .slug;
+            let mut shared = c.shared_terms;
+            shared.sort_unstable();
+            (slug, shared)
+        })
+        .collect();
+    found.sort();
+    let mut own = vec![floods, weather, author];
+    own.sort_unstable();
+    let newest_weather = if id("older-sunny-spell") > id("sunny-spell") {
+        "older-sunny-spell"
+    } else {
+        "sunny-spell"
+    };
+    let mut expected = vec![
+        ("flood-defences".to_string(), vec![floods]),
+        // The article itself comes along, for its stored term vector.
+        ("harbour-flood-in-quenby".to_string(), own),
+        ("home-budget".to_string(), vec![]),
+        ("quenby-mayor-resigns".to_string(), vec![]),
+        (newest_weather.to_string(), vec![weather]),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+    let vector = store
+        .summaries_by_ids(&[article])
+        .expect("read")
+        .pop()
+        .expect("exists")
+        .term_vector;
+    assert!(vector.contains("|quenby|"), "{vector}");
 }

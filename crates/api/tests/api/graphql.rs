@@ -70,9 +70,10 @@ async fn relations_cost_constant_statements(app: TestApp) {
         assert!(edges[0]["node"]["section"]["name"].is_string());
         costs.push(app.statements() - before);
     }
-    // One list query and one per relation, whatever the page size.
-    assert_eq!(
-        costs[0], costs[1],
+    // One list query and one per relation, whatever the page size (the
+    // second page finds the sections already in the store's cache).
+    assert!(
+        costs[1] <= costs[0],
         "statements grew with the page: {costs:?}"
     );
     assert!(costs[1] <= 4, "a page cost {} statements", costs[1]);

@@ -675,6 +675,30 @@ async fn taxonomy_is_managed_by_editors(app: TestApp) {
         )
         .await;
     assert_eq!(section.status(), 201);
+    // Sections are cached by the store: a rename shows at once.
+    app.send(
+        "POST",
+        "/api/v1/articles",
+        Some(&editor),
+        Some(json!({"title": "Summit", "section": "world", "status": "published"})),
+    )
+    .await;
+    let (_, article) = app.get_json("/api/v1/articles/summit").await;
+    assert_eq!(article["data"]["section"]["name"], "World");
+    let renamed = app
+        .send(
+            "PATCH",
+            "/api/v1/sections/world",
+            Some(&editor),
+            Some(json!({"name": "World News", "slug": "world"})),
+        )
+        .await;
+    assert_eq!(renamed.status(), 200);
+    let (_, article) = app.get_json("/api/v1/articles/summit").await;
+    assert_eq!(
+        article["data"]["section"],
+        json!({"slug": "world", "name": "World News"})
+    );
 
     assert_eq!(
         app.send("DELETE", "/api/v1/tags/climate", Some(&editor), None)
@@ -696,6 +720,8 @@ async fn taxonomy_is_managed_by_editors(app: TestApp) {
             .status(),
         204
     );
+    let (_, article) = app.get_json("/api/v1/articles/summit").await;
+    assert!(article["data"]["section"].is_null(), "{article}");
 }
 
 async fn staff_preview_sees_drafts(app: TestApp) {
