@@ -471,10 +471,10 @@ mod tests {
         };
         // A small archive: both rare words, never the common one.
         assert_eq!(words(100.0), ["zorvath", "quell"]);
-        // 24,000 articles: "zorvath" is expected in 400, "quell" in 800.
-        assert_eq!(words(24_000.0), ["zorvath"]);
-        // Over a million even the rarest would match too many to read.
-        assert!(words(2_000_000.0).is_empty());
+        // Here "zorvath" is expected to match 2/3 of the budget, "quell" 4/3.
+        assert_eq!(words(KEY_MATCH_BUDGET * 40.0), ["zorvath"]);
+        // In a far larger archive even the rarest would match too many to read.
+        assert!(words(KEY_MATCH_BUDGET * 100.0).is_empty());
     }
 
     #[test]
@@ -485,9 +485,11 @@ mod tests {
             2 => 2.0,
             _ => 0.0,
         };
+        let third = (f64::from(PER_TAG) / 3.0).round() as u32;
+        assert!(MIN_PER_TAG < third && third < PER_TAG);
         assert_eq!(
             per_tag_limits(&[1, 2, 3], idf),
-            vec![(1, PER_TAG), (2, PER_TAG / 3), (3, MIN_PER_TAG)]
+            vec![(1, PER_TAG), (2, third), (3, MIN_PER_TAG)]
         );
         assert_eq!(per_tag_limits(&[3], idf), vec![(3, PER_TAG)]);
         assert!(per_tag_limits(&[], idf).is_empty());
