@@ -138,13 +138,9 @@ impl ManageConnection for DbManager {
                 .map_err(R2d2Error::QueryError)?;
                 DbConn::Sqlite(c)
             }
-            Backend::Postgres => {
-                let mut c = PgConnection::establish(&self.url.target)
-                    .map_err(R2d2Error::ConnectionError)?;
-                c.batch_execute(crate::store::PG_SESSION_SETUP)
-                    .map_err(R2d2Error::QueryError)?;
-                DbConn::Pg(c)
-            }
+            Backend::Postgres => DbConn::Pg(
+                PgConnection::establish(&self.url.target).map_err(R2d2Error::ConnectionError)?,
+            ),
         };
         conn.set_instrumentation(CountStatements(self.counter.clone()));
         Ok(conn)

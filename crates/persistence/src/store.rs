@@ -40,53 +40,6 @@ const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/po
 
 const PUBLISHED: &str = "published";
 
-/// Run on every new PostgreSQL connection. Related-news candidates are one
-/// statement (the article itself and its candidates: the newest articles of
-/// each tag, the newest published matches of the key words, the newest
-/// published articles of the section; their summaries, and which of the
-/// article's own terms each carries) whose planning took longer than
-/// running it. As a PL/pgSQL function with a generic plan it is planned
-/// once per connection. It lives in `pg_temp`, so it needs no migration and
-/// changes with the code that calls it.
-///
-/// The text matches are materialised so the planner must use the GIN index:
-/// left to itself it walks the primary key backwards testing every row's
-/// tsvector, seconds when the words are rare.
-pub(crate) const PG_SESSION_SETUP: &str = r#"
-CREATE FUNCTION pg_temp.related_candidates(
-    tag_ids bigint[], article bigint, per_tag bigint[], words text, now timestamp,
-    from_text bigint, section bigint, from_section bigint, own_terms bigint[])
-RETURNS TABLE (id bigint, status text, section_id bigint, published_at timestamp,
-               created_at timestamp, term_vector text, shared_terms bigint[])
-LANGUAGE plpgsql STABLE
-SET plan_cache_mode = force_generic_plan
-AS $fn$
-#variable_conflict use_column
-BEGIN
-RETURN QUERY
-WITH text_matches AS MATERIALIZED (
-    SELECT a.id, a.status, a.sort_at FROM articles a
-    WHERE words <> '' AND a.search_vector @@ websearch_to_tsquery('english', words)),
-ids AS (
-    SELECT x.article_id AS id FROM unnest(tag_ids, per_tag) AS t(id, n)
-    CROSS JOIN LATERAL (SELECT l.article_id FROM article_terms l
-        WHERE l.term_id = t.id AND l.article_id <> article
-        ORDER BY l.article_id DESC LIMIT t.n) x
-    UNION (SELECT m.id FROM text_matches m WHERE m.status = 'published' AND m.sort_at <= now
-        ORDER BY m.id DESC LIMIT from_text)
-    UNION (SELECT s.id FROM articles s WHERE s.section_id = section AND s.id <> article
-        AND s.status = 'published' AND s.sort_at <= now
-        ORDER BY s.sort_at DESC, s.id DESC LIMIT from_section)
-    UNION SELECT article)
-SELECT a.id, a.status, a.section_id, a.published_at, a.created_at, v.term_vector,
-    ARRAY(SELECT s.term_id FROM article_terms s
-        WHERE s.article_id = a.id AND s.term_id = ANY(own_terms))
-FROM ids JOIN articles a ON a.id = ids.id
-LEFT JOIN article_vectors v ON v.article_id = a.id;
-END
-$fn$;
-"#;
-
 pub struct Store {
     pool: Pool<DbManager>,
     backend: Backend,
@@ -1161,15 +1114,15 @@ impl ContentStore for Store {
                 })
                 .collect());
         };
-        // PostgreSQL: one call of the session's `related_candidates` (see
-        // `PG_SESSION_SETUP`), whose plan is made once per connection.
+        // PostgreSQL: one call of the function `related_candidates`
+        // (migrations/postgres/*_related), planned once per connection.
         let (tag_ids, per_tag): (Vec<i64>, Vec<i64>) = sources
             .tags
             .iter()
             .map(|(id, n)| (*id, i64::from(*n)))
             .unzip();
         let rows: Vec<CandidateRow> = diesel::sql_query(
-            "SELECT * FROM pg_temp.related_candidates($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "SELECT * FROM related_candidates($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind::<Array<BigInt>, _>(&tag_ids)
         .bind::<BigInt, _>(sources.article)
