@@ -8,7 +8,13 @@
 --
 -- The text matches are materialised so the planner must use the GIN index:
 -- left to itself it walks the primary key backwards testing every row's
--- tsvector, seconds when the words are rare.
+-- tsvector, seconds when the words are rare. A GIN index has no order, so
+-- every match is read to find the newest; the caller picks words expected
+-- to match few articles, and the LIMIT bounds the cost when the estimate is
+-- wrong (a word common in old articles and absent from the recent sample
+-- the estimate comes from): then the newest are taken from the first 1,000
+-- matches in table order, the oldest, which suits the old article that
+-- asked.
 CREATE FUNCTION related_candidates(
     tag_ids bigint[], article bigint, per_tag bigint[], words text, now timestamp,
     from_text bigint, section bigint, from_section bigint, own_terms bigint[])
@@ -22,7 +28,8 @@ BEGIN
 RETURN QUERY
 WITH text_matches AS MATERIALIZED (
     SELECT a.id, a.status, a.sort_at FROM articles a
-    WHERE words <> '' AND a.search_vector @@ websearch_to_tsquery('english', words)),
+    WHERE words <> '' AND a.search_vector @@ websearch_to_tsquery('english', words)
+    LIMIT 1000),
 ids AS (
     SELECT x.article_id AS id FROM unnest(tag_ids, per_tag) AS t(id, n)
     CROSS JOIN LATERAL (SELECT l.article_id FROM article_terms l
