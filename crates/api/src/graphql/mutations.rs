@@ -13,29 +13,20 @@ use crate::graphql::gql_error;
 use crate::graphql::types::{principal, state, Article, ArticleStatus, Author, Section, Tag};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "newsdesk_domain::body::BodyFormat")]
 pub enum BodyFormat {
     Markdown,
     Html,
     Text,
 }
 
-impl BodyFormat {
-    fn as_str(self) -> &'static str {
-        match self {
-            BodyFormat::Markdown => "markdown",
-            BodyFormat::Html => "html",
-            BodyFormat::Text => "text",
-        }
-    }
+/// The domain's names, so GraphQL and REST inputs read the same.
+fn format_str(f: BodyFormat) -> &'static str {
+    newsdesk_domain::body::BodyFormat::from(f).as_str()
 }
 
 fn status_str(s: ArticleStatus) -> &'static str {
-    match s {
-        ArticleStatus::Draft => "draft",
-        ArticleStatus::Scheduled => "scheduled",
-        ArticleStatus::Published => "published",
-        ArticleStatus::Archived => "archived",
-    }
+    newsdesk_domain::ArticleStatus::from(s).as_str()
 }
 
 #[derive(InputObject, Clone)]
@@ -82,7 +73,7 @@ impl From<CreateArticleInput> for ArticleInput {
             subtitle: i.subtitle,
             excerpt: i.excerpt,
             body: i.body,
-            body_format: i.body_format.map(|f| f.as_str().into()),
+            body_format: i.body_format.map(|f| format_str(f).into()),
             section: i.section,
             tags: i.tags.unwrap_or_default(),
             authors: i.authors.unwrap_or_default(),
@@ -149,7 +140,7 @@ impl UpdateArticleInput {
         put(
             &mut m,
             "body_format",
-            self.body_format.map_value(|f| Value::from(f.as_str())),
+            self.body_format.map_value(|f| Value::from(format_str(f))),
         );
         put(&mut m, "section", s(self.section));
         put(&mut m, "tags", self.tags.map_value(Value::from));

@@ -5,7 +5,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use newsdesk_domain::article::{self, ArticleRecord, ArticleStatus as DomainStatus};
+use newsdesk_domain::article::{self, ArticleRecord};
 use newsdesk_domain::paging::Cursor;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 use newsdesk_domain::term::{Term, TermKind};
@@ -43,22 +43,12 @@ fn rename_limit(e: async_graphql::Error) -> async_graphql::Error {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "newsdesk_domain::article::ArticleStatus")]
 pub enum ArticleStatus {
     Draft,
     Scheduled,
     Published,
     Archived,
-}
-
-impl From<DomainStatus> for ArticleStatus {
-    fn from(s: DomainStatus) -> Self {
-        match s {
-            DomainStatus::Draft => ArticleStatus::Draft,
-            DomainStatus::Scheduled => ArticleStatus::Scheduled,
-            DomainStatus::Published => ArticleStatus::Published,
-            DomainStatus::Archived => ArticleStatus::Archived,
-        }
-    }
 }
 
 #[derive(SimpleObject)]
@@ -378,25 +368,13 @@ async fn one_term(ctx: &Context<'_>, kind: TermKind, slug: String) -> Result<Opt
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "newsdesk_domain::related::ReasonKind")]
 pub enum ReasonKind {
     SharedTag,
     SimilarText,
     SameSection,
     SameAuthor,
     Recency,
-}
-
-impl From<newsdesk_domain::related::ReasonKind> for ReasonKind {
-    fn from(k: newsdesk_domain::related::ReasonKind) -> Self {
-        use newsdesk_domain::related::ReasonKind as K;
-        match k {
-            K::SharedTag => ReasonKind::SharedTag,
-            K::SimilarText => ReasonKind::SimilarText,
-            K::SameSection => ReasonKind::SameSection,
-            K::SameAuthor => ReasonKind::SameAuthor,
-            K::Recency => ReasonKind::Recency,
-        }
-    }
 }
 
 /// Why an article was picked as related.
