@@ -220,6 +220,13 @@ fn unauthorized(detail: &str) -> ApiError {
 #[derive(Debug, Clone, Copy)]
 pub struct Caller(pub Principal);
 
+impl Caller {
+    /// Staff may see drafts, so what they read must not land in a shared cache.
+    pub fn is_staff(&self) -> bool {
+        matches!(self.0, Principal::Staff(_))
+    }
+}
+
 impl FromRequest for Caller {
     type Error = actix_web::Error;
     type Future = Ready<Result<Caller, actix_web::Error>>;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::error::{DomainError, FieldError};
 use crate::paging::{ArticleKey, Cursor, PageLimit};
+use crate::search::SearchQuery;
 
 /// Who is reading decides what is visible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub struct RawArticleFilter {
     pub exclude: Option<String>,
     pub published_after: Option<String>,
     pub published_before: Option<String>,
+    /// Full-text query (the syntax of search); the list stays newest first.
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +44,7 @@ pub struct ArticleFilter {
     pub exclude: Option<String>,
     pub published_after: Option<DateTime<Utc>>,
     pub published_before: Option<DateTime<Utc>>,
+    pub q: Option<SearchQuery>,
 }
 
 impl ArticleFilter {
@@ -65,6 +69,8 @@ impl ArticleFilter {
             return Err(DomainError::Invalid(errors));
         }
         let clean = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        // Malformed like a search query: 400 with the same message.
+        let q = clean(raw.q).map(|q| SearchQuery::parse(&q)).transpose()?;
         Ok(ArticleFilter {
             tag: clean(raw.tag),
             section: clean(raw.section),
@@ -72,6 +78,7 @@ impl ArticleFilter {
             exclude: clean(raw.exclude),
             published_after,
             published_before,
+            q,
         })
     }
 }

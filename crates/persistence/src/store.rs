@@ -709,6 +709,21 @@ impl ContentStore for Store {
         if let Some(t) = f.published_before {
             query = query.filter(articles::published_at.lt(naive(t)));
         }
+        if let Some(words) = &f.q {
+            // The full-text index narrows; the list keeps its own order.
+            query = query.filter(match self.backend {
+                Backend::Sqlite => diesel::dsl::sql::<Bool>(
+                    "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ",
+                )
+                .bind::<Text, _>(words.fts5())
+                .sql(")"),
+                Backend::Postgres => diesel::dsl::sql::<Bool>(
+                    "articles.search_vector @@ websearch_to_tsquery('english', ",
+                )
+                .bind::<Text, _>(words.websearch())
+                .sql(")"),
+            });
+        }
         if let Some(k) = q.after {
             let at = naive(k.sort_at);
             query = query.filter(

@@ -83,6 +83,9 @@ pub struct ArticleFilterInput {
     exclude: Option<String>,
     published_after: Option<DateTime<Utc>>,
     published_before: Option<DateTime<Utc>>,
+    /// Only articles matching this full-text query (the syntax of
+    /// `search`), still newest first.
+    q: Option<String>,
 }
 
 impl From<ArticleFilterInput> for RawArticleFilter {
@@ -94,6 +97,7 @@ impl From<ArticleFilterInput> for RawArticleFilter {
             exclude: f.exclude,
             published_after: f.published_after.map(|t| t.to_rfc3339()),
             published_before: f.published_before.map(|t| t.to_rfc3339()),
+            q: f.q,
         }
     }
 }

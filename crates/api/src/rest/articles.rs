@@ -47,6 +47,9 @@ pub struct ListParams {
     pub published_after: Option<String>,
     /// RFC 3339 date-time or date: only articles published before it.
     pub published_before: Option<String>,
+    /// Only articles matching this full-text query (words, `"phrases"`,
+    /// `-exclusions`, as in `/search`), still newest first.
+    pub q: Option<String>,
 }
 
 /// List articles, newest first: published ones, or every status for staff.
@@ -76,6 +79,7 @@ pub async fn list_articles(
         exclude: p.exclude,
         published_after: p.published_after,
         published_before: p.published_before,
+        q: p.q,
     })?;
     let visibility = caller.0.visibility();
     let query = ArticleQuery::new(filter, limit, p.cursor.as_deref(), visibility)?;
@@ -133,7 +137,7 @@ pub async fn get_article(
 
 fn cache_info(caller: &Caller) -> CacheInfo {
     CacheInfo {
-        private: matches!(caller.0, newsdesk_domain::Principal::Staff(_)),
+        private: caller.is_staff(),
         ..CacheInfo::default()
     }
 }

@@ -89,7 +89,7 @@ pub async fn search_articles(
         })
         .await?;
     let mut info = CacheInfo {
-        private: matches!(caller.0, newsdesk_domain::Principal::Staff(_)),
+        private: caller.is_staff(),
         ..CacheInfo::default()
     };
     for h in &page.items {
@@ -153,7 +153,7 @@ pub async fn related_articles(
         .run(move |store| related_json(store, &slug, visibility, limit, &base))
         .await?;
     let mut info = CacheInfo {
-        private: matches!(caller.0, newsdesk_domain::Principal::Staff(_)),
+        private: caller.is_staff(),
         ..CacheInfo::default()
     };
     info.key("list".into());

@@ -90,7 +90,7 @@ async fn list_terms(
         .run(move |store| service::list_terms(store, kind, limit, cursor.as_deref(), visibility))
         .await?;
     let mut info = CacheInfo {
-        private: is_staff(&caller),
+        private: caller.is_staff(),
         ..CacheInfo::default()
     };
     for v in &page.items {
@@ -102,10 +102,6 @@ async fn list_terms(
         page.map(|v| TermJson::new(kind, v)),
         info,
     )
-}
-
-fn is_staff(caller: &Caller) -> bool {
-    matches!(caller.0, newsdesk_domain::Principal::Staff(_))
 }
 
 async fn get_term(
@@ -123,7 +119,7 @@ async fn get_term(
     let info = CacheInfo {
         last_modified: None,
         keys: vec![format!("{}:{}", kind.noun(), view.term.slug)],
-        private: is_staff(&caller),
+        private: caller.is_staff(),
     };
     cache::respond(
         &req,

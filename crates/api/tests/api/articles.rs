@@ -9,6 +9,7 @@ e2e!(
     list_is_newest_first_with_relations,
     pagination_visits_every_article_once,
     filters_narrow_the_list,
+    text_query_narrows_the_list,
     single_article_and_unknown_slug,
     drafts_and_scheduled_never_public,
     bad_query_values_are_problems,
@@ -157,6 +158,86 @@ async fn filters_narrow_the_list(app: TestApp) {
         ))
         .await;
     assert_eq!(slugs(&body), ["rail-talks"]);
+}
+
+async fn text_query_narrows_the_list(app: TestApp) {
+    app.seed(vec![
+        ArticleInput {
+            tags: vec!["Weather".into()],
+            ..published("Harbour storm floods quay", 30)
+        },
+        published("Storm warning for the coast", 20),
+        ArticleInput {
+            status: Some("draft".into()),
+            ..published("Storm draft", 15)
+        },
+        published("Harbour festival", 10),
+        published("Budget vote", 5),
+    ]);
+    let cases = [
+        // Newest first, not by relevance; drafts stay hidden.
+        (
+            "q=storm",
+            vec!["storm-warning-for-the-coast", "harbour-storm-floods-quay"],
+        ),
+        ("q=harbour%20storm", vec!["harbour-storm-floods-quay"]),
+        ("q=harbour%20-storm", vec!["harbour-festival"]),
+        (
+            "q=%22storm%20warning%22",
+            vec!["storm-warning-for-the-coast"],
+        ),
+        ("q=storm&tag=weather", vec!["harbour-storm-floods-quay"]),
+        ("q=zeppelin", vec![]),
+        // Blank is no filter at all.
+        (
+            "q=%20",
+            vec![
+                "budget-vote",
+                "harbour-festival",
+                "storm-warning-for-the-coast",
+                "harbour-storm-floods-quay",
+            ],
+        ),
+    ];
+    for (query, expected) in cases {
+        let (status, body) = app.get_json(&format!("/api/v1/articles?{query}")).await;
+        assert_eq!(status, 200, "{query}");
+        assert_eq!(slugs(&body), expected, "{query}");
+    }
+    // Pages keep the query.
+    let (_, first) = app.get_json("/api/v1/articles?q=storm&limit=1").await;
+    assert_eq!(slugs(&first), ["storm-warning-for-the-coast"]);
+    let cursor = first["meta"]["next_cursor"].as_str().expect("a next page");
+    let (_, second) = app
+        .get_json(&format!("/api/v1/articles?q=storm&limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(slugs(&second), ["harbour-storm-floods-quay"]);
+    assert!(second["meta"]["next_cursor"].is_null());
+    // Malformed like a search: 400, the same message.
+    for bad in ["q=-storm", "q=%22", "q=%2B%2A%2B"] {
+        let problem = assert_problem(app.get(&format!("/api/v1/articles?{bad}")).await, 400).await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("no words"),
+            "{bad}: {problem}"
+        );
+    }
+    let gql = app
+        .gql(
+            "{ articles(first: 10, filter: {q: \"harbour\"}) { edges { node { slug } } } }",
+            Value::Null,
+        )
+        .await;
+    assert!(gql["errors"].is_null(), "{gql}");
+    let found: Vec<&str> = gql["data"]["articles"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["slug"].as_str().expect("slug"))
+        .collect();
+    assert_eq!(found, ["harbour-festival", "harbour-storm-floods-quay"]);
 }
 
 async fn single_article_and_unknown_slug(app: TestApp) {
