@@ -97,9 +97,6 @@ pub trait ContentStore: Send + Sync {
     /// These articles, whatever their status, in no particular order.
     fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
 
-    /// The same, without bodies: what ranking candidates needs.
-    fn summaries_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>>;
-
     /// Every candidate of related news in one call, with what ranking needs
     /// of it: the newest articles of each tag, the newest published matches
     /// of the key words, the newest published articles of the section, each

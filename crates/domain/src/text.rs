@@ -143,10 +143,6 @@ impl Vocabulary {
         }
     }
 
-    pub fn docs(&self) -> u32 {
-        self.docs
-    }
-
     /// Inverse document frequency, computed once per stem when the
     /// vocabulary is built.
     pub fn idf(&self, stem: &str) -> f64 {
@@ -184,17 +180,6 @@ impl Vocabulary {
         } else {
             (dot / (norm.sqrt() * target_norm)).clamp(0.0, 1.0)
         }
-    }
-
-    /// The `n` most distinctive entries of a term vector: `(stem, surface, weight)`.
-    pub fn key_terms_of(&self, vector: &str, n: usize) -> Vec<(String, String, f64)> {
-        let mut terms: Vec<(String, String, f64)> = parse_vector(vector)
-            .into_iter()
-            .map(|(s, w, c)| (s.to_owned(), w.to_owned(), tf(c) * self.idf(s)))
-            .collect();
-        terms.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-        terms.truncate(n);
-        terms
     }
 
     /// The `n` most distinctive words of a text by TF-IDF (title words

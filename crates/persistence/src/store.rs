@@ -236,6 +236,49 @@ impl Store {
         Ok(out)
     }
 
+    /// Candidates without bodies: what ranking needs (SQLite; PostgreSQL
+    /// reads them inside `related_candidates`).
+    fn sqlite_summaries(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        type Row = (
+            i64,
+            String,
+            Option<i64>,
+            Option<chrono::NaiveDateTime>,
+            chrono::NaiveDateTime,
+            Option<String>,
+        );
+        let rows: Vec<Row> = articles::table
+            .left_join(article_vectors::table)
+            .filter(articles::id.eq_any(ids))
+            .select((
+                articles::id,
+                articles::status,
+                articles::section_id,
+                articles::published_at,
+                articles::created_at,
+                article_vectors::term_vector.nullable(),
+            ))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, status, section_id, published_at, created_at, term_vector)| ArticleSummary {
+                    id,
+                    status: ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft),
+                    section_id,
+                    published_at: published_at.map(utc),
+                    created_at: utc(created_at),
+                    term_vector: term_vector.unwrap_or_default(),
+                },
+            )
+            .collect())
+    }
+
     /// Which of these articles carry which of these terms: `(article_id, term_id)`.
     fn sqlite_shared_terms(
         &self,
@@ -1055,47 +1098,6 @@ impl ContentStore for Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    fn summaries_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut conn = self.conn()?;
-        type Row = (
-            i64,
-            String,
-            Option<i64>,
-            Option<chrono::NaiveDateTime>,
-            chrono::NaiveDateTime,
-            Option<String>,
-        );
-        let rows: Vec<Row> = articles::table
-            .left_join(article_vectors::table)
-            .filter(articles::id.eq_any(ids))
-            .select((
-                articles::id,
-                articles::status,
-                articles::section_id,
-                articles::published_at,
-                articles::created_at,
-                article_vectors::term_vector.nullable(),
-            ))
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, status, section_id, published_at, created_at, term_vector)| ArticleSummary {
-                    id,
-                    status: ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft),
-                    section_id,
-                    published_at: published_at.map(utc),
-                    created_at: utc(created_at),
-                    term_vector: term_vector.unwrap_or_default(),
-                },
-            )
-            .collect())
-    }
-
     fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<Candidate>> {
         let mut conn = self.conn()?;
         let DbConn::Pg(c) = &mut *conn else {
@@ -1121,7 +1123,7 @@ impl ContentStore for Store {
                 shared.entry(article_id).or_default().push(term_id);
             }
             return Ok(self
-                .summaries_by_ids(&ids)?
+                .sqlite_summaries(&ids)?
                 .into_iter()
                 .map(|summary| Candidate {
                     shared_terms: shared.remove(&summary.id).unwrap_or_default(),
