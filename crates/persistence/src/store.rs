@@ -243,15 +243,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut conn = self.conn()?;
-        type Row = (
-            i64,
-            String,
-            Option<i64>,
-            Option<chrono::NaiveDateTime>,
-            chrono::NaiveDateTime,
-            Option<String>,
-        );
-        let rows: Vec<Row> = articles::table
+        let rows: Vec<SummaryRow> = articles::table
             .left_join(article_vectors::table)
             .filter(articles::id.eq_any(ids))
             .select((
@@ -264,19 +256,7 @@ impl Store {
             ))
             .load(&mut *conn)
             .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, status, section_id, published_at, created_at, term_vector)| ArticleSummary {
-                    id,
-                    status: ArticleStatus::parse(&status).unwrap_or(ArticleStatus::Draft),
-                    section_id,
-                    published_at: published_at.map(utc),
-                    created_at: utc(created_at),
-                    term_vector: term_vector.unwrap_or_default(),
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Which of these articles carry which of these terms: `(article_id, term_id)`.
@@ -424,8 +404,9 @@ struct IdRow {
     id: i64,
 }
 
-#[derive(QueryableByName)]
-struct CandidateRow {
+/// What ranking reads of a candidate, from a query of either kind.
+#[derive(Queryable, QueryableByName)]
+struct SummaryRow {
     #[diesel(sql_type = BigInt)]
     id: i64,
     #[diesel(sql_type = Text)]
@@ -438,6 +419,25 @@ struct CandidateRow {
     created_at: chrono::NaiveDateTime,
     #[diesel(sql_type = Nullable<Text>)]
     term_vector: Option<String>,
+}
+
+impl From<SummaryRow> for ArticleSummary {
+    fn from(r: SummaryRow) -> ArticleSummary {
+        ArticleSummary {
+            id: r.id,
+            status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
+            section_id: r.section_id,
+            published_at: r.published_at.map(utc),
+            created_at: utc(r.created_at),
+            term_vector: r.term_vector.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct CandidateRow {
+    #[diesel(embed)]
+    summary: SummaryRow,
     #[diesel(sql_type = Array<BigInt>)]
     shared_terms: Vec<i64>,
 }
@@ -445,14 +445,7 @@ struct CandidateRow {
 impl From<CandidateRow> for Candidate {
     fn from(r: CandidateRow) -> Candidate {
         Candidate {
-            summary: ArticleSummary {
-                id: r.id,
-                status: ArticleStatus::parse(&r.status).unwrap_or(ArticleStatus::Draft),
-                section_id: r.section_id,
-                published_at: r.published_at.map(utc),
-                created_at: utc(r.created_at),
-                term_vector: r.term_vector.unwrap_or_default(),
-            },
+            summary: r.summary.into(),
             shared_terms: r.shared_terms,
         }
     }
