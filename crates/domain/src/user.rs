@@ -117,6 +117,26 @@ pub fn validate_new_user(
     }
 }
 
+/// Checks a new partner key's fields: `(trimmed name, requests a minute)`.
+pub fn validate_new_api_key(name: &str, per_minute: i32) -> Result<(String, i32), DomainError> {
+    let name = name.trim();
+    let mut errors = Vec::new();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldError::new("name", "must be 1 to 100 characters"));
+    }
+    if !(1..=1_000_000).contains(&per_minute) {
+        errors.push(FieldError::new(
+            "rate_limit_per_minute",
+            "must be between 1 and 1000000",
+        ));
+    }
+    if errors.is_empty() {
+        Ok((name.to_owned(), per_minute))
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
+}
+
 /// A partner API key as stored (its hash, never the key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
@@ -177,6 +197,23 @@ impl Principal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_key_fields_are_checked_together() {
+        assert_eq!(
+            validate_new_api_key("  Partner  ", 60).expect("valid"),
+            ("Partner".to_owned(), 60)
+        );
+        match validate_new_api_key(" ", 0) {
+            Err(DomainError::Invalid(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["name", "rate_limit_per_minute"]);
+            }
+            other => panic!("expected field errors, got {other:?}"),
+        }
+        assert!(validate_new_api_key(&"x".repeat(101), 1).is_err());
+        assert!(validate_new_api_key("ok", 1_000_001).is_err());
+    }
 
     #[test]
     fn roles_are_ordered() {

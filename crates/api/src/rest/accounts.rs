@@ -2,7 +2,7 @@
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use newsdesk_domain::store::AccountStore;
-use newsdesk_domain::user::{ApiKey, Role, User};
+use newsdesk_domain::user::{validate_new_api_key, ApiKey, Role, User};
 use newsdesk_domain::{DomainError, FieldError};
 use serde::{Deserialize, Serialize};
 
@@ -182,23 +182,8 @@ pub async fn create_api_key(
 ) -> Result<HttpResponse, ApiError> {
     caller.0.require(Role::Admin)?;
     let b = body.into_inner();
-    let name = b.name.trim().to_owned();
-    let limit = b
-        .rate_limit_per_minute
-        .unwrap_or(i32::try_from(state.auth.settings.api_key_per_minute).unwrap_or(i32::MAX));
-    let mut errors = Vec::new();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldError::new("name", "must be 1 to 100 characters"));
-    }
-    if !(1..=1_000_000).contains(&limit) {
-        errors.push(FieldError::new(
-            "rate_limit_per_minute",
-            "must be between 1 and 1000000",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(DomainError::Invalid(errors).into());
-    }
+    let default = i32::try_from(state.auth.settings.api_key_per_minute).unwrap_or(i32::MAX);
+    let (name, limit) = validate_new_api_key(&b.name, b.rate_limit_per_minute.unwrap_or(default))?;
     let (key, hash) = auth::new_api_key();
     let prefix: String = key.chars().take(12).collect();
     let created = state
