@@ -147,6 +147,17 @@ impl SearchQuery {
         if !terms.iter().any(|t| !t.negated) {
             return Err(bad("the query has no words to look for"));
         }
+        // PostgreSQL drops stop words and would match nothing; FTS5 keeps
+        // them and would match nearly everything. Neither answers the
+        // question, so both say so.
+        if !terms
+            .iter()
+            .any(|t| !t.negated && t.words.iter().any(|w| !is_stop_word(w)))
+        {
+            return Err(bad(
+                "the query has no words to look for, only common ones like \"the\"",
+            ));
+        }
         Ok(SearchQuery { terms, any: false })
     }
 
@@ -318,6 +329,18 @@ mod tests {
             .fts5()
             .split('"')
             .all(|p| !p.contains(':') && !p.contains('*') && !p.contains('(')));
+    }
+
+    #[test]
+    fn stop_words_alone_are_refused() {
+        for raw in ["the", "The and of", "\"of the\"", "the -storm"] {
+            assert!(
+                matches!(SearchQuery::parse(raw), Err(DomainError::BadRequest(_))),
+                "{raw}"
+            );
+        }
+        assert!(SearchQuery::parse("the storm").is_ok());
+        assert!(SearchQuery::parse("\"eye of the storm\"").is_ok());
     }
 
     #[test]
