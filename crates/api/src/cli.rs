@@ -204,6 +204,7 @@ pub fn auth_settings(config: &Config) -> Result<AuthSettings, String> {
         anonymous_per_minute: config.rate_limit,
         api_key_per_minute: config.api_key_rate_limit,
         trust_proxy: config.trust_proxy,
+        body_timeout: std::time::Duration::from_secs(config.body_timeout.max(1)),
     })
 }
 

@@ -145,6 +145,15 @@ pub struct Config {
         global = true
     )]
     pub trust_proxy: bool,
+
+    /// Seconds a client may take to send a request body (408 after).
+    #[arg(
+        long,
+        env = "NEWSDESK_BODY_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub body_timeout: u64,
 }
 
 impl Config {

@@ -9,6 +9,8 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod graphql;
+pub mod hygiene;
+pub mod login;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;

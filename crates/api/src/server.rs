@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{auth, graphql, metrics, openapi, ops, rest};
+use crate::{auth, graphql, hygiene, metrics, openapi, ops, rest};
 
 /// Largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -79,6 +79,7 @@ pub fn build(
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(not_found))
+            .wrap(middleware::from_fn(hygiene::guard))
             .wrap(middleware::from_fn(auth::authenticate))
             .wrap(cors(&cors_origins))
             .wrap(middleware::from_fn(metrics::record))
