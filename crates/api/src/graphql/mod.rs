@@ -2,6 +2,7 @@
 //! page of articles loads its tags, authors and sections in one statement
 //! per relation, and depth and complexity limits checked before execution.
 
+mod budget;
 mod loaders;
 mod mutations;
 mod types;
@@ -34,7 +35,17 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot,
     Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(budget::Budget)
 }
+
+/// What the costly fields count toward `MAX_COMPLEXITY`, on top of their
+/// children, so that one request cannot ask for many of them through
+/// aliases: a full-text search, a related-news ranking (five statements),
+/// a password check (argon2, tens of milliseconds by design) and a write.
+pub const SEARCH_COST: usize = 250;
+pub const RELATED_COST: usize = 100;
+pub const LOGIN_COST: usize = 1_000;
+pub const WRITE_COST: usize = 100;
 
 pub fn schema(state: AppState) -> NewsdeskSchema {
     schema_builder().data(state).finish()
@@ -61,6 +72,7 @@ async fn execute(
     schema: web::Data<NewsdeskSchema>,
     state: web::Data<AppState>,
     caller: Caller,
+    http: actix_web::HttpRequest,
     req: GraphQLRequest,
 ) -> Result<GraphQLResponse, ApiError> {
     let request = req.into_inner();
@@ -71,8 +83,10 @@ async fn execute(
     }
     let state = state.get_ref().clone();
     // Loaders are per request: their cache must not outlive one query.
+    let address = crate::rest::accounts::client_addr(&http);
     let request = request
         .data(caller.0)
+        .data(crate::auth::ClientAddr(address))
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
         .data(cached(loaders::TermCounts(state, caller.0)));

@@ -202,7 +202,9 @@ impl Article {
     }
     /// Related published articles, best first, with the reasons for each.
     /// Costs a ranking per article: ask for it on one article, not a list.
-    #[graphql(complexity = "50 + first.unwrap_or(5).clamp(1, 20) as usize * child_complexity")]
+    #[graphql(
+        complexity = "crate::graphql::RELATED_COST + first.unwrap_or(5).clamp(1, 20) as usize * child_complexity"
+    )]
     async fn related(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<RelatedArticle>> {
         related_for(ctx, self.record.slug.clone(), first).await
     }
@@ -365,10 +367,15 @@ async fn term_connection<T: async_graphql::OutputType>(
 
 async fn one_term(ctx: &Context<'_>, kind: TermKind, slug: String) -> Result<Option<Term>> {
     let state = state(ctx)?;
-    state
-        .run(move |store| newsdesk_domain::ContentStore::term_by_slug(store, kind, &slug))
+    let visibility = principal(ctx).visibility();
+    match state
+        .run(move |store| service::term(store, kind, &slug, visibility))
         .await
-        .map_err(gql_error)
+    {
+        Ok(view) => Ok(Some(view.term)),
+        Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => Ok(None),
+        Err(e) => Err(gql_error(e)),
+    }
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -501,7 +508,9 @@ impl QueryRoot {
     }
 
     /// Related published articles for a slug, best first, each with its reasons.
-    #[graphql(complexity = "50 + first.unwrap_or(5).clamp(1, 20) as usize * child_complexity")]
+    #[graphql(
+        complexity = "crate::graphql::RELATED_COST + first.unwrap_or(5).clamp(1, 20) as usize * child_complexity"
+    )]
     async fn related_articles(
         &self,
         ctx: &Context<'_>,
@@ -512,7 +521,9 @@ impl QueryRoot {
     }
 
     /// Full-text search: words, "quoted phrases", -excluded; best first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    #[graphql(
+        complexity = "crate::graphql::SEARCH_COST + first.unwrap_or(20).clamp(1, 100) as usize * child_complexity"
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,
