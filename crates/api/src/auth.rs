@@ -32,8 +32,9 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use newsdesk_domain::accounts::current_staff;
 use newsdesk_domain::store::AccountStore;
-use newsdesk_domain::user::{ApiKey, Principal, Role, Staff, User};
+use newsdesk_domain::user::{ApiKey, Principal, User};
 use newsdesk_domain::DomainError;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,8 @@ pub struct AuthSettings {
     /// Default for new API keys.
     pub api_key_per_minute: u32,
     pub trust_proxy: bool,
+    /// How long a client may take to send a request body (408 after).
+    pub body_timeout: Duration,
 }
 
 impl AuthSettings {
@@ -72,6 +75,7 @@ impl AuthSettings {
             anonymous_per_minute: 0,
             api_key_per_minute: 6000,
             trust_proxy: false,
+            body_timeout: crate::hygiene::DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -86,7 +90,19 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// The account's token generation when issued; a password change
+    /// bumps the account's and so revokes this token.
+    #[serde(default)]
+    pub gen: i32,
 }
+
+/// The client's address (see `NEWSDESK_TRUST_PROXY`), for per-address limits.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+/// How long a node may act on an account's state as it last read it: a
+/// role change, a disabling or a deletion reaches every node within this.
+pub const ACCOUNT_CACHE_TTL: Duration = Duration::from_secs(2);
 
 type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
 
@@ -100,6 +116,8 @@ pub struct Auth {
     dummy_hash: String,
     limiters: moka::sync::Cache<String, Arc<Limiter>>,
     keys: moka::sync::Cache<String, Option<ApiKey>>,
+    accounts: moka::sync::Cache<i64, Option<User>>,
+    pub logins: crate::login::LoginThrottle,
 }
 
 impl Auth {
@@ -109,6 +127,8 @@ impl Auth {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        // A token that says it is not valid yet is not valid.
+        validation.validate_nbf = true;
         let dummy_hash = hash_password("not a real password, only for timing").unwrap_or_default();
         Auth {
             encoding: EncodingKey::from_secret(&settings.jwt_secret),
@@ -123,6 +143,11 @@ impl Auth {
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(30))
                 .build(),
+            accounts: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(ACCOUNT_CACHE_TTL)
+                .build(),
+            logins: Default::default(),
             settings,
         }
     }
@@ -138,24 +163,39 @@ impl Auth {
             exp: now + i64::try_from(ttl).unwrap_or(i64::MAX / 2),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
+            gen: user.token_generation,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(ApiError::internal)?;
         Ok((token, ttl))
     }
 
-    /// The staff member a token speaks for, or 401.
-    pub fn verify(&self, token: &str) -> Result<Staff, ApiError> {
+    /// The account id and token generation of a well-formed, current
+    /// token, or 401. Why a token failed is logged, not told: the library's
+    /// words help an attacker more than a client.
+    pub fn verify(&self, token: &str) -> Result<(i64, i32), ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| unauthorized(&format!("invalid token: {e}")))?;
-        let user_id = data
-            .claims
+            .map_err(|e| {
+                tracing::debug!(error = %e, "token refused");
+                unauthorized("invalid or expired token")
+            })?;
+        let claims = data.claims;
+        // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token issued
+        // in the future was not issued by this server's clock.
+        let now = chrono::Utc::now().timestamp();
+        if claims.iat > now + i64::try_from(self.validation.leeway).unwrap_or(0) {
+            return Err(unauthorized("invalid or expired token"));
+        }
+        let user_id = claims
             .sub
             .parse()
-            .map_err(|_| unauthorized("invalid token subject"))?;
-        let role =
-            Role::parse(&data.claims.role).ok_or_else(|| unauthorized("invalid token role"))?;
-        Ok(Staff { user_id, role })
+            .map_err(|_| unauthorized("invalid or expired token"))?;
+        Ok((user_id, claims.gen))
+    }
+
+    /// Forgets what this node knows of an account (after changing it).
+    pub fn forget_account(&self, id: i64) {
+        self.accounts.invalidate(&id);
     }
 
     /// Checks a password against a stored hash, or against the dummy hash
@@ -285,6 +325,8 @@ pub async fn authenticate(
         return Ok(next.call(req).await?.map_into_left_body());
     };
     let auth = state.auth.clone();
+    let ip = client_ip(&req, auth.settings.trust_proxy);
+    req.extensions_mut().insert(ClientAddr(ip.clone()));
 
     let principal = match resolve(&req, &state).await {
         Ok(p) => p,
@@ -308,7 +350,6 @@ pub async fn authenticate(
                 .map(|l| (l, per_minute))
         }
         Principal::Anonymous => {
-            let ip = client_ip(&req, auth.settings.trust_proxy);
             let per_minute = auth.settings.anonymous_per_minute;
             auth.limiter(format!("ip:{ip}"), per_minute)
                 .map(|l| (l, per_minute))
@@ -376,7 +417,19 @@ async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, Ap
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        return state.auth.verify(token.trim()).map(Principal::Staff);
+        let (user_id, generation) = state.auth.verify(token.trim())?;
+        let account = match state.auth.accounts.get(&user_id) {
+            Some(account) => account,
+            None => {
+                let account = state.run(move |store| store.user_by_id(user_id)).await?;
+                state.auth.accounts.insert(user_id, account.clone());
+                account
+            }
+        };
+        return Ok(Principal::Staff(current_staff(
+            account.as_ref(),
+            generation,
+        )?));
     }
     let Some(value) = req.headers().get("x-api-key") else {
         return Ok(Principal::Anonymous);
@@ -404,28 +457,6 @@ async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, Ap
         }
         Some(_) => Err(unauthorized("this API key was revoked")),
         None => Err(unauthorized("unknown API key")),
-    }
-}
-
-/// Logs in: the same 401 for an unknown e-mail and a wrong password.
-pub async fn login(
-    state: &AppState,
-    email: String,
-    password: String,
-) -> Result<(String, u64), ApiError> {
-    let email = email.trim().to_lowercase();
-    let found = state.run(move |store| store.user_by_email(&email)).await?;
-    let auth = state.auth.clone();
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), Some(hash)),
-        None => (None, None),
-    };
-    let ok = web::block(move || auth.check_password(&password, hash.as_deref()))
-        .await
-        .map_err(ApiError::internal)?;
-    match (ok, user) {
-        (true, Some(user)) => state.auth.issue(&user),
-        _ => Err(unauthorized("invalid e-mail or password")),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub detail: String,
     pub errors: Option<Vec<FieldError>>,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -33,6 +35,7 @@ impl ApiError {
             status,
             detail: detail.into(),
             errors: None,
+            retry_after: None,
         }
     }
 
@@ -78,9 +81,12 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let body = serde_json::to_string(&self.problem()).unwrap_or_default();
-        HttpResponse::build(self.status)
-            .insert_header(ContentType(problem_json()))
-            .body(body)
+        let mut res = HttpResponse::build(self.status);
+        res.insert_header(ContentType(problem_json()));
+        if let Some(secs) = self.retry_after {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, secs));
+        }
+        res.body(body)
     }
 }
 
@@ -98,6 +104,7 @@ impl From<DomainError> for ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 detail: "some fields have invalid values".into(),
                 errors: Some(errors),
+                retry_after: None,
             },
             DomainError::BadRequest(d) => ApiError::bad_request(d),
             DomainError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, d),

@@ -71,8 +71,12 @@ pub fn create_article(
     now: DateTime<Utc>,
 ) -> DomainResult<ArticleRecord> {
     let staff = who.require(Role::Author)?;
-    // Import-only fields are not part of the REST create body.
-    input.created_at = None;
+    if staff.role < Role::Editor && input.contact_email.is_some() {
+        return Err(forbidden("contact_email is set by editors"));
+    }
+    // Creation time is the server's: `created_at` and `updated_at` are
+    // import-only, and `published_at` must not stand in for them.
+    input.created_at = Some(now.to_rfc3339());
     input.updated_at = None;
     let explicit_slug = input.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
     if staff.role == Role::Author && input.authors.is_empty() {
@@ -84,6 +88,7 @@ pub fn create_article(
     if staff.role == Role::Author && write.status != ArticleStatus::Draft {
         return Err(forbidden("authors create drafts; an editor publishes them"));
     }
+    existing_terms_only(store, staff, &write)?;
     let base = write.slug.clone();
     let mut attempt = 1;
     loop {
@@ -199,6 +204,7 @@ pub fn update_article(
     let new_status = write_status(&write, now);
 
     if staff.role == Role::Author {
+        existing_terms_only(store, staff, &write)?;
         if !owns(store, staff, &current)? {
             return Err(forbidden("authors edit only their own articles"));
         }
@@ -209,6 +215,43 @@ pub fn update_article(
         }
     }
     store.update_article(current.id, current.version, &write, Some(staff.user_id))
+}
+
+/// Below editor, an article may name only tags, sections and author
+/// profiles that exist: new ones are public at once, so creating them is an
+/// editor's decision, not a side effect of an author's draft.
+fn existing_terms_only(
+    store: &impl ContentStore,
+    staff: Staff,
+    w: &article::ArticleWrite,
+) -> DomainResult<()> {
+    if staff.role >= Role::Editor {
+        return Ok(());
+    }
+    let named = w
+        .section
+        .iter()
+        .map(|t| ("section", TermKind::Section, t))
+        .chain(w.tags.iter().map(|t| ("tags", TermKind::Tag, t)))
+        .chain(w.authors.iter().map(|t| ("authors", TermKind::Author, t)));
+    let mut errors = Vec::new();
+    for (field, kind, term) in named {
+        if store.term_by_slug(kind, term.slug.as_str())?.is_none() {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "there is no {} {:?}: only an editor creates new ones",
+                    kind.noun(),
+                    term.name
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
 }
 
 fn write_status(w: &article::ArticleWrite, now: DateTime<Utc>) -> ArticleStatus {
@@ -246,14 +289,45 @@ pub fn delete_article(
     Ok(current)
 }
 
+/// An earlier version of an article, as the create body that restores it.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub version: i32,
+    /// When this version was replaced, and by whom.
+    pub replaced_at: DateTime<Utc>,
+    pub replaced_by: Option<i64>,
+    pub article: ArticleInput,
+}
+
+/// Earlier versions, newest first (author+). The byline's e-mail in them
+/// is for editors only, as everywhere else.
 pub fn revisions(
     store: &(impl ContentStore + AccountStore),
     who: &Principal,
     slug: &str,
-) -> DomainResult<Vec<RevisionRecord>> {
+) -> DomainResult<Vec<Revision>> {
     let staff = who.require(Role::Author)?;
     let current = service::article(store, slug, Principal::Staff(staff).visibility())?;
-    store.revisions(current.id)
+    store
+        .revisions(current.id)?
+        .into_iter()
+        .map(|r| revision(r, staff))
+        .collect()
+}
+
+fn revision(r: RevisionRecord, staff: Staff) -> DomainResult<Revision> {
+    let mut article: ArticleInput = serde_json::from_str(&r.snapshot).map_err(|e| {
+        DomainError::Internal(format!("revision {} does not decode: {e}", r.version))
+    })?;
+    if staff.role < Role::Editor {
+        article.contact_email = None;
+    }
+    Ok(Revision {
+        version: r.version,
+        replaced_at: r.created_at,
+        replaced_by: r.created_by,
+        article,
+    })
 }
 
 /// A term as sent by an editor: `name` required on create.

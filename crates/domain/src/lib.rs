@@ -7,6 +7,7 @@
 //! services that REST and GraphQL both call. What does not: SQL, HTTP, JSON
 //! shapes of a particular transport.
 
+pub mod accounts;
 pub mod article;
 pub mod body;
 pub mod editorial;

@@ -158,6 +158,10 @@ impl SearchQuery {
                 "the query has no words to look for, only common ones like \"the\"",
             ));
         }
+        // A lone stop word means nothing on either engine, and PostgreSQL's
+        // websearch syntax would read `or` as an operator that FTS5 never
+        // sees: dropping them makes `a OR b` mean `a b` on both.
+        terms.retain(|t| t.words.len() > 1 || t.words.first().is_some_and(|w| !is_stop_word(w)));
         Ok(SearchQuery { terms, any: false })
     }
 
@@ -306,6 +310,15 @@ mod tests {
         assert!(q.terms[2].negated);
         assert_eq!(q.fts5(), r#""flood" "coast road" NOT "storm""#);
         assert_eq!(q.websearch(), r#"flood "coast road" -storm"#);
+    }
+
+    #[test]
+    fn or_is_a_plain_word_on_both_engines() {
+        let q = SearchQuery::parse("harbour OR qqqq").expect("valid");
+        assert_eq!(q.fts5(), r#""harbour" "qqqq""#);
+        assert_eq!(q.websearch(), "harbour qqqq");
+        let phrase = SearchQuery::parse(r#""salt or pepper""#).expect("valid");
+        assert_eq!(phrase.websearch(), r#""salt or pepper""#);
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub fn list_terms(
         .filter(|c| !c.is_empty())
         .map(Cursor::parse_slug)
         .transpose()?;
-    let rows = store.list_terms(kind, after.as_ref(), limit.get())?;
+    let rows = store.list_terms(kind, after.as_ref(), limit.get(), visibility)?;
     let page = Page::from_overfetch(rows, limit, |t| Cursor::for_slug(&t.slug));
     let ids: Vec<i64> = page.items.iter().map(|t| t.id).collect();
     let counts: HashMap<i64, i64> = if ids.is_empty() {
@@ -167,10 +167,21 @@ pub fn term(
     let term = store
         .term_by_slug(kind, slug)?
         .ok_or_else(|| DomainError::NotFound(format!("{} {slug:?}", kind.noun())))?;
-    let article_count = store
-        .count_articles_by_term(kind, &[term.id], visibility)?
-        .first()
-        .map_or(0, |(_, n)| *n);
+    let count = |v| -> DomainResult<i64> {
+        Ok(store
+            .count_articles_by_term(kind, &[term.id], v)?
+            .first()
+            .map_or(0, |(_, n)| *n))
+    };
+    let article_count = count(visibility)?;
+    // A term whose only articles are unpublished is hidden from the
+    // public, as `list_terms` hides it: its name alone can leak an embargo.
+    if article_count == 0
+        && matches!(visibility, Visibility::Public { .. })
+        && count(Visibility::Staff)? > 0
+    {
+        return Err(DomainError::NotFound(format!("{} {slug:?}", kind.noun())));
+    }
     Ok(TermView {
         term,
         article_count,

@@ -33,11 +33,14 @@ pub trait ContentStore: Send + Sync {
     fn terms_by_id(&self, kind: TermKind, ids: &[i64]) -> DomainResult<Vec<Term>>;
 
     /// Up to `limit + 1` terms ordered by slug, strictly after `after`.
+    /// Under a public visibility, terms that have articles but none visible
+    /// are left out (an unused term stays listed).
     fn list_terms(
         &self,
         kind: TermKind,
         after: Option<&SlugKey>,
         limit: u32,
+        visibility: Visibility,
     ) -> DomainResult<Vec<Term>>;
 
     fn term_by_slug(&self, kind: TermKind, slug: &str) -> DomainResult<Option<Term>>;
@@ -154,6 +157,11 @@ pub trait AccountStore: Send + Sync {
     fn user_by_id(&self, id: i64) -> DomainResult<Option<User>>;
     fn list_users(&self) -> DomainResult<Vec<User>>;
     fn count_users(&self) -> DomainResult<i64>;
+    /// Applies the change; `None` when there is no such user.
+    fn update_user(&self, id: i64, change: &UserChange) -> DomainResult<Option<User>>;
+    /// False when there was no such user. Articles and revisions keep their
+    /// bylines; only the link to the account goes.
+    fn delete_user(&self, id: i64) -> DomainResult<bool>;
     fn create_api_key(
         &self,
         name: &str,
@@ -165,6 +173,16 @@ pub trait AccountStore: Send + Sync {
     fn list_api_keys(&self) -> DomainResult<Vec<ApiKey>>;
     /// False when there was no such live key.
     fn revoke_api_key(&self, id: i64) -> DomainResult<bool>;
+}
+
+/// A change to a staff account; `None` fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+    pub password_hash: Option<String>,
+    /// Refuse every token issued before this change.
+    pub revoke_tokens: bool,
 }
 
 /// Where related-news candidates come from (see `ContentStore::related_candidates`).

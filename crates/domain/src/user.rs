@@ -57,6 +57,12 @@ pub struct User {
     /// The author profile this user writes as, if any.
     #[serde(skip)]
     pub author_id: Option<i64>,
+    /// A disabled account cannot log in, and its tokens are refused.
+    pub disabled: bool,
+    /// Bumped by a password change or a revocation: a token carries the
+    /// generation it was issued in and is refused once that is old.
+    #[serde(skip)]
+    pub token_generation: i32,
     pub created_at: DateTime<Utc>,
 }
 

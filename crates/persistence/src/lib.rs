@@ -6,6 +6,7 @@
 //! pooled connection and is synchronous: callers on an async runtime must
 //! run it on a blocking thread.
 
+mod accounts;
 mod conn;
 mod models;
 mod schema;

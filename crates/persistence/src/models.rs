@@ -208,6 +208,8 @@ pub struct UserRow {
     pub role: String,
     pub author_id: Option<i64>,
     pub created_at: NaiveDateTime,
+    pub disabled: bool,
+    pub token_generation: i32,
 }
 
 impl UserRow {
@@ -218,6 +220,8 @@ impl UserRow {
             // The column has a CHECK constraint; the weakest role is the safe reading.
             role: Role::parse(&self.role).unwrap_or(Role::Author),
             author_id: self.author_id,
+            disabled: self.disabled,
+            token_generation: self.token_generation,
             created_at: utc(self.created_at),
         };
         (user, self.password_hash)

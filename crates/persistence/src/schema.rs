@@ -53,6 +53,8 @@ diesel::table! {
         role -> Text,
         author_id -> Nullable<BigInt>,
         created_at -> Timestamp,
+        disabled -> Bool,
+        token_generation -> Integer,
     }
 }
 

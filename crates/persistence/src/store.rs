@@ -20,20 +20,17 @@ use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::{ArticleQuery, Visibility};
 use newsdesk_domain::search::SearchQuery;
 use newsdesk_domain::store::{
-    AccountStore, Candidate, CandidateSources, ContentStore, RevisionRecord, TermWrite,
+    Candidate, CandidateSources, ContentStore, RevisionRecord, TermWrite,
 };
 use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
 use newsdesk_domain::text::Vocabulary;
-use newsdesk_domain::user::{ApiKey, Role, User};
 
 use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
 use crate::models::{
-    kind_str, naive, parse_kind, utc, ApiKeyRow, ArticleChanges, ArticleRow, NewApiKey,
-    NewArticleTerm, NewRevision, NewTerm, NewUser, RevisionRow, TermRow, UserRow,
+    kind_str, naive, parse_kind, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewRevision,
+    NewTerm, RevisionRow, TermRow,
 };
-use crate::schema::{
-    api_keys, article_revisions, article_terms, article_vectors, articles, terms, users,
-};
+use crate::schema::{article_revisions, article_terms, article_vectors, articles, terms};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -304,24 +301,44 @@ impl Store {
             .map_err(db_err)
     }
 
-    fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
+    pub(crate) fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
         self.pool
             .get()
             .map_err(|e| DomainError::Unavailable(e.to_string()))
     }
 }
 
-fn db_err(e: DieselError) -> DomainError {
+pub(crate) fn db_err(e: DieselError) -> DomainError {
     match e {
         DieselError::NotFound => DomainError::NotFound("record".into()),
+        // The database's own words name tables and constraints: log them,
+        // and tell the client only which value is taken.
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-            DomainError::Conflict(format!("already exists: {}", info.message()))
+            tracing::debug!(error = info.message(), "unique violation");
+            let said = format!(
+                "{} {}",
+                info.message(),
+                info.constraint_name().unwrap_or("")
+            );
+            DomainError::Conflict(conflict_detail(&said).into())
         }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
             DomainError::Unavailable(info.message().to_owned())
         }
         ref other if is_busy(other) => DomainError::Unavailable(other.to_string()),
         other => DomainError::Internal(other.to_string()),
+    }
+}
+
+/// What a unique violation is about, from the constraint or column it names
+/// (PostgreSQL: `articles_slug_key`; SQLite: `articles.slug`).
+fn conflict_detail(said: &str) -> &'static str {
+    if said.contains("slug") {
+        "the slug is taken"
+    } else if said.contains("email") {
+        "a user with this e-mail exists"
+    } else {
+        "it conflicts with an existing record"
     }
 }
 
@@ -844,6 +861,7 @@ impl ContentStore for Store {
         kind: TermKind,
         after: Option<&SlugKey>,
         limit: u32,
+        visibility: Visibility,
     ) -> DomainResult<Vec<Term>> {
         let mut conn = self.conn()?;
         let mut query = terms::table
@@ -852,6 +870,27 @@ impl ContentStore for Store {
             .into_boxed();
         if let Some(SlugKey(slug)) = after {
             query = query.filter(terms::slug.gt(slug.clone()));
+        }
+        if let Visibility::Public { now } = visibility {
+            // Correlated subqueries that diesel's DSL cannot join to the
+            // outer table; the SQL is the same on both backends.
+            let (any, shown) = match kind {
+                TermKind::Section => (
+                    "SELECT 1 FROM articles a WHERE a.section_id = terms.id",
+                    "SELECT 1 FROM articles a WHERE a.section_id = terms.id \
+                     AND a.status = 'published' AND a.sort_at <= ",
+                ),
+                TermKind::Tag | TermKind::Author => (
+                    "SELECT 1 FROM article_terms x WHERE x.term_id = terms.id",
+                    "SELECT 1 FROM article_terms x JOIN articles a ON a.id = x.article_id \
+                     WHERE x.term_id = terms.id AND a.status = 'published' AND a.sort_at <= ",
+                ),
+            };
+            query = query.filter(
+                diesel::dsl::sql::<Bool>(&format!("(NOT EXISTS ({any}) OR EXISTS ({shown}"))
+                    .bind::<Timestamp, _>(naive(now))
+                    .sql("))"),
+            );
         }
         let rows: Vec<TermRow> = query
             .order(terms::slug)
@@ -1211,139 +1250,5 @@ impl ContentStore for Store {
             .execute(&mut *conn)
             .map(|_| ())
             .map_err(|e| DomainError::Unavailable(e.to_string()))
-    }
-}
-
-impl AccountStore for Store {
-    fn create_user(
-        &self,
-        email: &str,
-        password_hash: &str,
-        role: Role,
-        author_id: Option<i64>,
-    ) -> DomainResult<User> {
-        let mut conn = self.conn()?;
-        let row: UserRow = {
-            let id: i64 = diesel::insert_into(users::table)
-                .values(NewUser {
-                    email,
-                    password_hash,
-                    role: role.as_str(),
-                    author_id,
-                    created_at: naive(newsdesk_domain::article::now()),
-                })
-                .returning(users::id)
-                .get_result(&mut *conn)
-                .map_err(|e| match db_err(e) {
-                    DomainError::Conflict(_) => {
-                        DomainError::Conflict(format!("a user with e-mail {email} exists"))
-                    }
-                    other => other,
-                })?;
-            users::table
-                .find(id)
-                .select(UserRow::as_select())
-                .first(&mut *conn)
-                .map_err(db_err)?
-        };
-        Ok(row.split().0)
-    }
-
-    fn user_by_email(&self, email: &str) -> DomainResult<Option<(User, String)>> {
-        let mut conn = self.conn()?;
-        users::table
-            .filter(users::email.eq(email))
-            .select(UserRow::as_select())
-            .first(&mut *conn)
-            .optional()
-            .map(|r| r.map(UserRow::split))
-            .map_err(db_err)
-    }
-
-    fn user_by_id(&self, id: i64) -> DomainResult<Option<User>> {
-        let mut conn = self.conn()?;
-        users::table
-            .find(id)
-            .select(UserRow::as_select())
-            .first(&mut *conn)
-            .optional()
-            .map(|r| r.map(|r| r.split().0))
-            .map_err(db_err)
-    }
-
-    fn list_users(&self) -> DomainResult<Vec<User>> {
-        let mut conn = self.conn()?;
-        let rows: Vec<UserRow> = users::table
-            .order(users::id)
-            .select(UserRow::as_select())
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        Ok(rows.into_iter().map(|r| r.split().0).collect())
-    }
-
-    fn count_users(&self) -> DomainResult<i64> {
-        let mut conn = self.conn()?;
-        users::table.count().get_result(&mut *conn).map_err(db_err)
-    }
-
-    fn create_api_key(
-        &self,
-        name: &str,
-        prefix: &str,
-        key_hash: &str,
-        rate_limit_per_minute: i32,
-    ) -> DomainResult<ApiKey> {
-        let mut conn = self.conn()?;
-        let id: i64 = diesel::insert_into(api_keys::table)
-            .values(NewApiKey {
-                name,
-                prefix,
-                key_hash,
-                rate_limit_per_minute,
-                created_at: naive(newsdesk_domain::article::now()),
-            })
-            .returning(api_keys::id)
-            .get_result(&mut *conn)
-            .map_err(db_err)?;
-        api_keys::table
-            .find(id)
-            .select(ApiKeyRow::as_select())
-            .first(&mut *conn)
-            .map(ApiKey::from)
-            .map_err(db_err)
-    }
-
-    fn api_key_by_hash(&self, key_hash: &str) -> DomainResult<Option<ApiKey>> {
-        let mut conn = self.conn()?;
-        api_keys::table
-            .filter(api_keys::key_hash.eq(key_hash))
-            .select(ApiKeyRow::as_select())
-            .first(&mut *conn)
-            .optional()
-            .map(|r| r.map(ApiKey::from))
-            .map_err(db_err)
-    }
-
-    fn list_api_keys(&self) -> DomainResult<Vec<ApiKey>> {
-        let mut conn = self.conn()?;
-        let rows: Vec<ApiKeyRow> = api_keys::table
-            .order(api_keys::id)
-            .select(ApiKeyRow::as_select())
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }
-
-    fn revoke_api_key(&self, id: i64) -> DomainResult<bool> {
-        let mut conn = self.conn()?;
-        let n = diesel::update(
-            api_keys::table
-                .filter(api_keys::id.eq(id))
-                .filter(api_keys::revoked_at.is_null()),
-        )
-        .set(api_keys::revoked_at.eq(Some(naive(newsdesk_domain::article::now()))))
-        .execute(&mut *conn)
-        .map_err(db_err)?;
-        Ok(n > 0)
     }
 }

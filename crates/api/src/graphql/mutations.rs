@@ -8,9 +8,10 @@ use newsdesk_domain::term::TermKind;
 use newsdesk_domain::user::Principal;
 use serde_json::{Map, Value};
 
-use crate::auth;
+use crate::auth::ClientAddr;
 use crate::graphql::gql_error;
 use crate::graphql::types::{principal, state, Article, ArticleStatus, Author, Section, Tag};
+use crate::login;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "newsdesk_domain::body::BodyFormat")]
@@ -51,11 +52,12 @@ pub struct CreateArticleInput {
     excerpt: Option<String>,
     body: Option<String>,
     body_format: Option<BodyFormat>,
-    /// Section slug or name; created when missing.
+    /// Section slug or name; created when missing if the caller is an
+    /// editor or admin (authors name existing ones only).
     section: Option<String>,
-    /// Tag names or slugs; missing tags are created.
+    /// Tag names or slugs; missing tags are created for editors and admins.
     tags: Option<Vec<String>>,
-    /// Author names or slugs; missing profiles are created.
+    /// Author names or slugs; missing profiles are created for editors and admins.
     authors: Option<Vec<String>>,
     status: Option<ArticleStatus>,
     published_at: Option<DateTime<Utc>>,
@@ -251,9 +253,13 @@ pub struct MutationRoot;
 
 #[Object]
 impl MutationRoot {
-    /// A staff token for an e-mail and password.
+    /// A staff token for an e-mail and password. One per operation.
+    #[graphql(complexity = "crate::graphql::LOGIN_COST")]
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Token> {
-        let (access_token, expires_in) = auth::login(state(ctx)?, email, password)
+        let address = ctx
+            .data_opt::<ClientAddr>()
+            .map_or_else(|| "unknown".into(), |a| a.0.clone());
+        let (access_token, expires_in) = login::login(state(ctx)?, email, password, &address)
             .await
             .map_err(gql_error)?;
         Ok(Token {
@@ -264,6 +270,7 @@ impl MutationRoot {
     }
 
     /// Create an article (author+); drafts by default.
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn create_article(
         &self,
         ctx: &Context<'_>,
@@ -278,6 +285,7 @@ impl MutationRoot {
 
     /// Change an article. With `expectedVersion`, a stale version fails with
     /// PRECONDITION_FAILED instead of overwriting someone else's edit.
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn update_article(
         &self,
         ctx: &Context<'_>,
@@ -296,6 +304,7 @@ impl MutationRoot {
     }
 
     /// Publish now, or schedule with a future `publishedAt` (editor+).
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn publish_article(
         &self,
         ctx: &Context<'_>,
@@ -310,6 +319,7 @@ impl MutationRoot {
     }
 
     /// Delete an article (editor+).
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn delete_article(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
         let who = principal(ctx);
         state(ctx)?
@@ -319,6 +329,7 @@ impl MutationRoot {
         Ok(true)
     }
 
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn create_tag(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Tag> {
         let input = TermInput::from(input);
         Ok(Tag(term_write(ctx, move |s, w| {
@@ -326,6 +337,7 @@ impl MutationRoot {
         })
         .await?))
     }
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn update_tag(
         &self,
         ctx: &Context<'_>,
@@ -338,10 +350,12 @@ impl MutationRoot {
         })
         .await?))
     }
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn delete_tag(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
         term_delete(ctx, TermKind::Tag, slug).await
     }
 
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn create_section(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Section> {
         let input = TermInput::from(input);
         Ok(Section(
@@ -351,6 +365,7 @@ impl MutationRoot {
             .await?,
         ))
     }
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn update_section(
         &self,
         ctx: &Context<'_>,
@@ -365,10 +380,12 @@ impl MutationRoot {
             .await?,
         ))
     }
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn delete_section(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
         term_delete(ctx, TermKind::Section, slug).await
     }
 
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn create_author(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Author> {
         let input = TermInput::from(input);
         Ok(Author(
@@ -378,6 +395,7 @@ impl MutationRoot {
             .await?,
         ))
     }
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn update_author(
         &self,
         ctx: &Context<'_>,
@@ -392,6 +410,7 @@ impl MutationRoot {
             .await?,
         ))
     }
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn delete_author(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
         term_delete(ctx, TermKind::Author, slug).await
     }

@@ -1,13 +1,15 @@
 //! Tokens, staff accounts and partner API keys.
 
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpMessage, HttpRequest, HttpResponse};
+use newsdesk_domain::accounts::{self, Target, UserPatch};
 use newsdesk_domain::store::AccountStore;
 use newsdesk_domain::user::{validate_new_api_key, ApiKey, Role, User};
 use newsdesk_domain::{DomainError, FieldError};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{self, Caller};
+use crate::auth::{self, Caller, ClientAddr};
 use crate::error::{ApiError, Problem};
+use crate::login;
 use crate::rest::One;
 use crate::state::AppState;
 
@@ -15,6 +17,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(issue_token)
         .service(list_users)
         .service(create_user)
+        .service(update_user)
+        .service(delete_user)
         .service(list_api_keys)
         .service(create_api_key)
         .service(revoke_api_key);
@@ -48,18 +52,20 @@ fn required(field: &str, v: Option<String>) -> Result<String, DomainError> {
         (status = 200, description = "A bearer token", body = TokenResponse),
         (status = 401, description = "Unknown e-mail or wrong password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing fields", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed logins for this account or from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/token")]
 pub async fn issue_token(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = required("email", body.email)?;
     let password = required("password", body.password)?;
-    let (access_token, expires_in) = auth::login(&state, email, password).await?;
+    let address = client_addr(&req);
+    let (access_token, expires_in) = login::login(&state, email, password, &address).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse {
@@ -87,8 +93,10 @@ pub async fn list_users(
     caller: Caller,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.0.require(Role::Admin)?;
-    let users = state.run(|store| store.list_users()).await?;
+    let who = caller.0;
+    let users = state
+        .run(move |store| accounts::list_users(store, &who))
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "data": users })))
 }
 
@@ -111,6 +119,82 @@ pub async fn create_user(
         .run(move |store| auth::create_user(store, &b.email, &b.password, &b.role, None))
         .await?;
     Ok(HttpResponse::Created().json(One { data: user }))
+}
+
+/// The address the auth middleware resolved for this request.
+pub fn client_addr(req: &HttpRequest) -> String {
+    req.extensions()
+        .get::<ClientAddr>()
+        .map_or_else(|| "unknown".into(), |a| a.0.clone())
+}
+
+/// Change a staff account: `role` and `disabled` (admin), `password`
+/// (admin, or anyone for `me`). A new password revokes the account's
+/// older tokens; a role change or disabling applies to them at once.
+#[utoipa::path(tag = "accounts", path = "/users/{id}", request_body = UserPatch,
+    params(("id" = String, Path, description = "User id, or `me` for the caller's own account")),
+    security(("bearer" = [])), responses(
+    (status = 200, description = "The account as changed", body = UserOne),
+    (status = 403, description = "Needs the admin role", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The last enabled admin cannot be demoted or disabled", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Json<UserPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let target = user_target(&id)?;
+    let who = caller.0;
+    let patch = body.into_inner();
+    let user = state
+        .run(move |store| {
+            let hash = |p: &str| {
+                auth::hash_password(p).map_err(|e| newsdesk_domain::DomainError::Internal(e.detail))
+            };
+            accounts::update_user(store, &who, target, patch, &hash)
+        })
+        .await?;
+    state.auth.forget_account(user.id);
+    Ok(HttpResponse::Ok().json(One { data: user }))
+}
+
+/// Delete a staff account (admin). Its tokens stop working; its articles
+/// keep their bylines.
+#[utoipa::path(tag = "accounts", path = "/users/{id}", params(("id" = String, Path, description = "User id")),
+    security(("bearer" = [])), responses(
+    (status = 204, description = "Deleted"),
+    (status = 403, description = "Needs the admin role", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The last enabled admin cannot be deleted", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/users/{id}")]
+pub async fn delete_user(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let Target::Id(id) = user_target(&id)? else {
+        return Err(ApiError::not_found("delete an account by its id"));
+    };
+    let who = caller.0;
+    state
+        .run(move |store| accounts::delete_user(store, &who, id))
+        .await?;
+    state.auth.forget_account(id);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn user_target(id: &str) -> Result<Target, ApiError> {
+    if id == "me" {
+        return Ok(Target::Me);
+    }
+    id.parse()
+        .map(Target::Id)
+        .map_err(|_| ApiError::not_found("no such user"))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -391,9 +391,9 @@ pub async fn list_revisions(
         .into_iter()
         .map(|r| RevisionJson {
             version: r.version,
-            replaced_at: r.created_at,
-            replaced_by: r.created_by.map(|id| id.to_string()),
-            article: serde_json::from_str(&r.snapshot).unwrap_or_default(),
+            replaced_at: r.replaced_at,
+            replaced_by: r.replaced_by.map(|id| id.to_string()),
+            article: r.article,
         })
         .collect();
     Ok(HttpResponse::Ok()

@@ -95,6 +95,7 @@ fn claims(sub: &str, role: &str, exp_offset: i64, aud: &str) -> Claims {
         exp: now + exp_offset,
         iss: ISSUER.into(),
         aud: aud.into(),
+        gen: 0,
     }
 }
 
@@ -315,6 +316,16 @@ async fn rate_limits_answer_429_with_headers(app: TestApp) {
 async fn graphql_writes_need_roles(app: TestApp) {
     app.staff("au@example.org", "author");
     let editor = app.staff("ed@example.org", "editor");
+    // Authors attach existing tags only.
+    let rail = app
+        .send(
+            "POST",
+            "/api/v1/tags",
+            Some(&editor),
+            Some(json!({"name": "Rail"})),
+        )
+        .await;
+    assert_eq!(rail.status().as_u16(), 201);
     let gql = |token: Option<String>, query: &'static str, vars: Value| {
         let mut req = app
             .client
