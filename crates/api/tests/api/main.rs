@@ -12,5 +12,6 @@ mod ops;
 mod relevance;
 mod schema;
 mod search;
+mod security;
 mod terms;
 mod writes;
