@@ -12,6 +12,8 @@ use crate::rest::{accounts, articles, discovery, terms, ListMeta};
         accounts::issue_token,
         accounts::list_users,
         accounts::create_user,
+        accounts::update_user,
+        accounts::delete_user,
         accounts::list_api_keys,
         accounts::create_api_key,
         accounts::revoke_api_key,
@@ -66,6 +68,7 @@ use crate::rest::{accounts, articles, discovery, terms, ListMeta};
         accounts::ApiKeyList,
         accounts::UserOne,
         accounts::UserList,
+        newsdesk_domain::accounts::UserPatch,
         newsdesk_domain::article::ArticleView,
         newsdesk_domain::article::ArticleInput,
         newsdesk_domain::editorial::TermInput,
@@ -115,7 +118,7 @@ impl Modify for SecuritySchemes {
 #[openapi(
     info(
         title = "newsdesk",
-        description = "Headless news content API. Lists are `{data, meta: {next_cursor, limit}}` with a `Link: rel=\"next\"` header; errors are RFC 9457 problem+json. Anonymous callers are rate limited per address, partners per key (`RateLimit-*` headers; 429 with `Retry-After`).",
+        description = "Headless news content API. Lists are `{data, meta: {next_cursor, limit}}` with a `Link: rel=\"next\"` header; errors are RFC 9457 problem+json. Anonymous callers are rate limited per address, partners per key (`RateLimit-*` headers; 429 with `Retry-After`); failed logins lock the account and the address for a growing time (429 with `Retry-After`). On every route: a body over 2 MiB is 413, a body not sent within the body timeout is 408, a NUL byte in the URL or body is 400, and `HEAD` answers every `GET`.",
     ),
     nest((path = "/api/v1", api = V1)),
     modifiers(&SecuritySchemes),

@@ -64,6 +64,8 @@ async fn openapi_and_docs(app: TestApp) {
         ("/api/v1/api-keys", "post"),
         ("/api/v1/api-keys/{id}", "delete"),
         ("/api/v1/tags/{slug}", "patch"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}", "delete"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
