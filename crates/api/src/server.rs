@@ -110,15 +110,28 @@ fn path_error(e: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(format!("malformed path: {e}")).into()
 }
 
+/// serde's words describe the client's own input and stay; actix's wrapping
+/// of them does not.
 fn json_error(e: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let status = match &e {
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-            StatusCode::PAYLOAD_TOO_LARGE
-        }
-        JsonPayloadError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        _ => StatusCode::BAD_REQUEST,
+    let (status, detail) = match &e {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        ),
+        JsonPayloadError::ContentType => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as Content-Type: application/json".into(),
+        ),
+        JsonPayloadError::Deserialize(e) => (
+            StatusCode::BAD_REQUEST,
+            format!("the body is not the JSON this route takes: {e}"),
+        ),
+        _ => (
+            StatusCode::BAD_REQUEST,
+            "the request body could not be read".into(),
+        ),
     };
-    ApiError::new(status, e.to_string()).into()
+    ApiError::new(status, detail).into()
 }
 
 /// Echoes the request id that every log line of this request carries, so a
