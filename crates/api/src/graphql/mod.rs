@@ -5,6 +5,7 @@
 mod budget;
 mod loaders;
 mod mutations;
+mod terms;
 mod types;
 
 use actix_web::{web, HttpResponse};

@@ -13,6 +13,7 @@ use newsdesk_domain::user::Principal;
 use newsdesk_domain::{service, ContentStore, PageLimit};
 
 use crate::graphql::loaders::{ArticleTerms, Sections, TermCounts};
+use crate::graphql::terms::{one_term, term_connection};
 use crate::graphql::{domain_error, gql_error};
 use crate::state::AppState;
 
@@ -25,7 +26,7 @@ pub(crate) fn principal(ctx: &Context<'_>) -> Principal {
     ctx.data_opt::<Principal>().copied().unwrap_or_default()
 }
 
-fn page_limit(first: Option<i32>) -> Result<PageLimit> {
+pub(crate) fn page_limit(first: Option<i32>) -> Result<PageLimit> {
     PageLimit::with_max(
         first.map(i64::from),
         newsdesk_domain::paging::DEFAULT_LIMIT,
@@ -341,42 +342,6 @@ term_object!(
     author,
     "An author profile. E-mail addresses are never exposed."
 );
-
-async fn term_connection<T: async_graphql::OutputType>(
-    ctx: &Context<'_>,
-    kind: TermKind,
-    first: Option<i32>,
-    after: Option<String>,
-    wrap: fn(Term) -> T,
-) -> Result<Connection<String, T>> {
-    let state = state(ctx)?;
-    let limit = page_limit(first)?;
-    let has_previous = after.is_some();
-    let visibility = principal(ctx).visibility();
-    let page = state
-        .run(move |store| service::list_terms(store, kind, limit, after.as_deref(), visibility))
-        .await
-        .map_err(gql_error)?;
-    let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
-    conn.edges.extend(page.items.into_iter().map(|v| {
-        let cursor = Cursor::for_slug(&v.term.slug).as_str().to_owned();
-        Edge::new(cursor, wrap(v.term))
-    }));
-    Ok(conn)
-}
-
-async fn one_term(ctx: &Context<'_>, kind: TermKind, slug: String) -> Result<Option<Term>> {
-    let state = state(ctx)?;
-    let visibility = principal(ctx).visibility();
-    match state
-        .run(move |store| service::term(store, kind, &slug, visibility))
-        .await
-    {
-        Ok(view) => Ok(Some(view.term)),
-        Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => Ok(None),
-        Err(e) => Err(gql_error(e)),
-    }
-}
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "newsdesk_domain::related::ReasonKind")]
