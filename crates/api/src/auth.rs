@@ -462,7 +462,7 @@ async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, Ap
 
 /// Creates a user from raw fields (admin endpoint, CLI, bootstrap).
 pub fn create_user(
-    store: &impl AccountStore,
+    store: &(impl AccountStore + ?Sized),
     email: &str,
     password: &str,
     role: &str,

@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use newsdesk_domain::article::{self, ArticleInput, ArticleStatus};
-use newsdesk_domain::store::{AccountStore, TermWrite};
+use newsdesk_domain::store::{AccountStore, ArticleStore, TermStore, TermWrite};
 use newsdesk_domain::term::TermKind;
-use newsdesk_domain::{generate, import, service, ContentStore};
+use newsdesk_domain::{generate, import, service};
 use newsdesk_persistence::Store;
 
 use crate::auth::{self, AuthSettings};
@@ -251,7 +251,7 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
     // now, in the background, rather than while the first reader waits.
     let warm = state.store.clone();
     std::thread::spawn(move || {
-        if let Err(e) = newsdesk_domain::ContentStore::vocabulary(&*warm) {
+        if let Err(e) = warm.vocabulary() {
             tracing::warn!(error = %service::describe(&e), "could not build the vocabulary");
         }
     });

@@ -5,7 +5,6 @@
 use chrono::TimeDelta;
 use newsdesk_domain::article::{self, ArticleStatus};
 use newsdesk_domain::{import, service, ContentStore};
-use newsdesk_persistence::Store;
 
 const CORPUS: &str = include_str!("../demo/articles.txt");
 
@@ -43,7 +42,7 @@ pub fn articles() -> Result<Vec<newsdesk_domain::ArticleInput>, String> {
 
 /// Loads the demo corpus when the database holds no article; returns how
 /// many were loaded.
-pub fn load_if_empty(store: &Store) -> Result<usize, String> {
+pub fn load_if_empty(store: &(impl ContentStore + ?Sized)) -> Result<usize, String> {
     if store.count_articles().map_err(|e| service::describe(&e))? > 0 {
         return Ok(0);
     }

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
 use actix_web::web;
-use newsdesk_domain::store::AccountStore;
 use newsdesk_domain::user::Email;
 
 use crate::error::ApiError;

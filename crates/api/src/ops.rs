@@ -19,17 +19,15 @@ async fn healthz() -> HttpResponse {
 /// Ready: the database answers too; 503 otherwise.
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    use newsdesk_domain::ContentStore;
     state.run(|store| store.ping()).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({"status": "ready", "database": state.store.backend().name()})))
+    Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.store.backend_name()})))
 }
 
 #[get("/metrics")]
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let body = state
         .metrics
-        .render(state.store.statements(), state.store.backend().name());
+        .render(state.store.statements(), state.store.backend_name());
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(body)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use newsdesk_domain::error::DomainResult;
-use newsdesk_persistence::Store;
+use newsdesk_domain::store::Storage;
 
 use crate::auth::{Auth, AuthSettings};
 use crate::error::ApiError;
@@ -14,7 +14,9 @@ use crate::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<Store>,
+    /// Every store, behind the domain's traits; start-up wiring picks the
+    /// implementation.
+    pub store: Arc<dyn Storage>,
     /// Public base URL without a trailing slash.
     pub base_url: String,
     pub metrics: Arc<Metrics>,
@@ -22,7 +24,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, base_url: String, auth: AuthSettings) -> AppState {
+    pub fn new(store: impl Storage + 'static, base_url: String, auth: AuthSettings) -> AppState {
         AppState {
             store: Arc::new(store),
             base_url,
@@ -34,12 +36,12 @@ impl AppState {
     /// Runs `f` against the store on a blocking thread.
     pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&Store) -> DomainResult<T> + Send + 'static,
+        F: FnOnce(&dyn Storage) -> DomainResult<T> + Send + 'static,
         T: Send + 'static,
     {
         let store = self.store.clone();
         let span = tracing::Span::current();
-        web::block(move || span.in_scope(|| f(&store)))
+        web::block(move || span.in_scope(|| f(store.as_ref())))
             .await
             .map_err(ApiError::internal)?
             .map_err(ApiError::from)

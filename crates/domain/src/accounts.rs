@@ -51,7 +51,10 @@ pub fn current_staff(account: Option<&User>, token_generation: i32) -> DomainRes
     }
 }
 
-pub fn list_users(store: &impl AccountStore, who: &Principal) -> DomainResult<Vec<User>> {
+pub fn list_users(
+    store: &(impl AccountStore + ?Sized),
+    who: &Principal,
+) -> DomainResult<Vec<User>> {
     who.require(Role::Admin)?;
     store.list_users()
 }
@@ -103,7 +106,7 @@ fn parse_patch(patch: UserPatch, staff: Staff) -> DomainResult<(Option<Role>, Op
 /// account's older tokens. The last enabled admin cannot be demoted or
 /// disabled, so the newsroom never locks itself out.
 pub fn update_user(
-    store: &impl AccountStore,
+    store: &(impl AccountStore + ?Sized),
     who: &Principal,
     target: Target,
     patch: UserPatch,
@@ -139,7 +142,11 @@ pub fn update_user(
 }
 
 /// Deletes an account (admin). Its articles keep their bylines.
-pub fn delete_user(store: &impl AccountStore, who: &Principal, id: i64) -> DomainResult<()> {
+pub fn delete_user(
+    store: &(impl AccountStore + ?Sized),
+    who: &Principal,
+    id: i64,
+) -> DomainResult<()> {
     who.require(Role::Admin)?;
     let current = store
         .user_by_id(id)?
@@ -158,7 +165,7 @@ fn is_live_admin(u: &User) -> bool {
     u.role == Role::Admin && !u.disabled
 }
 
-fn last_admin_guard(store: &impl AccountStore) -> DomainResult<()> {
+fn last_admin_guard(store: &(impl AccountStore + ?Sized)) -> DomainResult<()> {
     let live = store
         .list_users()?
         .iter()

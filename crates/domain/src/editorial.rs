@@ -42,7 +42,7 @@ const PATCHABLE: &[&str] = &[
 const SLUG_ATTEMPTS: u32 = 50;
 
 fn owns(
-    store: &(impl ContentStore + AccountStore),
+    store: &(impl ContentStore + AccountStore + ?Sized),
     staff: Staff,
     record: &ArticleRecord,
 ) -> DomainResult<bool> {
@@ -65,7 +65,7 @@ fn forbidden(msg: &str) -> DomainError {
 /// Creates an article; drafts by default. A slug made from the title gets
 /// a number when taken; an explicit slug that is taken is a 409.
 pub fn create_article(
-    store: &(impl ContentStore + AccountStore),
+    store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
     mut input: ArticleInput,
     now: DateTime<Utc>,
@@ -109,7 +109,7 @@ pub fn create_article(
 }
 
 fn own_profile(
-    store: &(impl ContentStore + AccountStore),
+    store: &(impl ContentStore + AccountStore + ?Sized),
     staff: Staff,
 ) -> DomainResult<Option<Term>> {
     let Some(id) = store.user_by_id(staff.user_id)?.and_then(|u| u.author_id) else {
@@ -123,7 +123,7 @@ fn own_profile(
 
 /// The reader view of a record, as GET returns it.
 pub fn view_of(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     record: ArticleRecord,
     public_url: &str,
     now: DateTime<Utc>,
@@ -140,7 +140,7 @@ pub type Precondition<'a> = Option<&'a dyn Fn(&ArticleRecord, &ArticleView) -> b
 /// Applies a JSON merge patch (RFC 7396) to an article: absent fields stay,
 /// `null` clears. Keeps a revision; `precondition` guards lost updates.
 pub fn update_article(
-    store: &(impl ContentStore + AccountStore),
+    store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
     slug: &str,
     patch: Map<String, Value>,
@@ -221,7 +221,7 @@ pub fn update_article(
 /// profiles that exist: new ones are public at once, so creating them is an
 /// editor's decision, not a side effect of an author's draft.
 fn existing_terms_only(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     staff: Staff,
     w: &article::ArticleWrite,
 ) -> DomainResult<()> {
@@ -263,7 +263,7 @@ fn write_status(w: &article::ArticleWrite, now: DateTime<Utc>) -> ArticleStatus 
 
 /// Publishes now, or at `published_at` (in the future: scheduled).
 pub fn publish_article(
-    store: &(impl ContentStore + AccountStore),
+    store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
     slug: &str,
     published_at: Option<DateTime<Utc>>,
@@ -279,7 +279,7 @@ pub fn publish_article(
 }
 
 pub fn delete_article(
-    store: &(impl ContentStore + AccountStore),
+    store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
     slug: &str,
 ) -> DomainResult<ArticleRecord> {
@@ -302,7 +302,7 @@ pub struct Revision {
 /// Earlier versions, newest first (author+). The byline's e-mail in them
 /// is for editors only, as everywhere else.
 pub fn revisions(
-    store: &(impl ContentStore + AccountStore),
+    store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
     slug: &str,
 ) -> DomainResult<Vec<Revision>> {
@@ -398,7 +398,7 @@ fn term_write(input: TermInput, current: Option<&Term>) -> DomainResult<TermWrit
 }
 
 pub fn create_term(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     who: &Principal,
     kind: TermKind,
     input: TermInput,
@@ -416,7 +416,7 @@ pub fn create_term(
 }
 
 pub fn update_term(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     who: &Principal,
     kind: TermKind,
     slug: &str,
@@ -431,7 +431,7 @@ pub fn update_term(
 }
 
 pub fn delete_term(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     who: &Principal,
     kind: TermKind,
     slug: &str,

@@ -30,6 +30,6 @@ pub use error::{DomainError, FieldError};
 pub use paging::{Cursor, Page, PageLimit};
 pub use query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 pub use slug::Slug;
-pub use store::ContentStore;
+pub use store::{AccountStore, ArticleStore, ContentStore, DiscoveryStore, Storage, TermStore};
 pub use term::{Term, TermKind, TermRef, TermView};
 pub use user::{Principal, Role, Staff};

@@ -253,7 +253,7 @@ pub fn key_words(
 
 /// Related articles for `slug`: published ones only, never the article itself.
 pub fn related(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     slug: &str,
     visibility: Visibility,
     limit: usize,

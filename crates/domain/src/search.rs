@@ -27,7 +27,7 @@ pub struct SearchHit {
 
 /// Runs a user's query: best first, paged by an opaque cursor.
 pub fn search(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     raw: &str,
     limit: PageLimit,
     cursor: Option<&str>,

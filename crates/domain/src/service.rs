@@ -23,7 +23,10 @@ pub struct Relations {
 }
 
 impl Relations {
-    pub fn load(store: &impl ContentStore, records: &[ArticleRecord]) -> DomainResult<Relations> {
+    pub fn load(
+        store: &(impl ContentStore + ?Sized),
+        records: &[ArticleRecord],
+    ) -> DomainResult<Relations> {
         if records.is_empty() {
             return Ok(Relations::default());
         }
@@ -70,7 +73,7 @@ impl Relations {
 /// Tags and authors of these articles keyed by `(kind, article_id)`, with an
 /// entry (maybe empty) for every article and both kinds: one statement.
 pub fn terms_by_article(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     article_ids: &[i64],
 ) -> DomainResult<HashMap<(TermKind, i64), Vec<Term>>> {
     let mut out: HashMap<(TermKind, i64), Vec<Term>> = article_ids
@@ -93,7 +96,7 @@ pub fn terms_by_article(
 
 /// Turns records into reader views with their relations.
 pub fn assemble(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     records: Vec<ArticleRecord>,
     public_url: &str,
     now: DateTime<Utc>,
@@ -106,7 +109,7 @@ pub fn assemble(
 }
 
 pub fn list_articles(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     query: &ArticleQuery,
 ) -> DomainResult<Page<ArticleRecord>> {
     let rows = store.list_articles(query)?;
@@ -118,7 +121,7 @@ pub fn list_articles(
 /// One article by slug; an article the caller may not see is as absent as a
 /// missing one, so drafts do not leak their existence.
 pub fn article(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     slug: &str,
     visibility: Visibility,
 ) -> DomainResult<ArticleRecord> {
@@ -131,7 +134,7 @@ pub fn article(
 }
 
 pub fn list_terms(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     kind: TermKind,
     limit: PageLimit,
     cursor: Option<&str>,
@@ -159,7 +162,7 @@ pub fn list_terms(
 }
 
 pub fn term(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     kind: TermKind,
     slug: &str,
     visibility: Visibility,
@@ -200,7 +203,7 @@ pub struct ImportReport {
 /// the batch, each article is retried alone so one bad row cannot sink the
 /// others.
 pub fn import_batch(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     inputs: Vec<(usize, ArticleInput)>,
     default_status: ArticleStatus,
     now: DateTime<Utc>,
@@ -244,7 +247,7 @@ pub fn describe(e: &DomainError) -> String {
 
 /// Every article as an export line, in id order, `batch` at a time.
 pub fn export_all(
-    store: &impl ContentStore,
+    store: &(impl ContentStore + ?Sized),
     batch: u32,
     mut emit: impl FnMut(ArticleInput) -> DomainResult<()>,
 ) -> DomainResult<usize> {

@@ -17,7 +17,8 @@ use crate::term::{Term, TermKind};
 use crate::text::Vocabulary;
 use crate::user::{ApiKey, Role, User};
 
-pub trait ContentStore: Send + Sync {
+/// Articles: lists, single reads, writes and revisions.
+pub trait ArticleStore: Send + Sync {
     /// Up to `limit + 1` articles matching the query, newest first
     /// (`sort_at` then `id`, both descending), strictly after its cursor.
     fn list_articles(&self, query: &ArticleQuery) -> DomainResult<Vec<ArticleRecord>>;
@@ -25,6 +26,46 @@ pub trait ContentStore: Send + Sync {
     /// The article with this slug, whatever its status.
     fn article_by_slug(&self, slug: &str) -> DomainResult<Option<ArticleRecord>>;
 
+    /// These articles, whatever their status, in no particular order.
+    fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
+
+    /// Every article in id order, for export, whatever its status.
+    fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>>;
+
+    fn count_articles(&self) -> DomainResult<i64>;
+
+    /// Creates or, when the slug exists, replaces each article, creating
+    /// missing tags, authors and sections, all in one transaction.
+    fn save_articles(&self, writes: &[ArticleWrite]) -> DomainResult<Vec<ArticleRecord>>;
+
+    /// Inserts a new article; a taken slug is a `Conflict`.
+    fn create_article(
+        &self,
+        write: &ArticleWrite,
+        created_by: Option<i64>,
+    ) -> DomainResult<ArticleRecord>;
+
+    /// Replaces article `id` if it is still at `expected_version` (else
+    /// `PreconditionFailed`), keeping the previous version as a revision.
+    fn update_article(
+        &self,
+        id: i64,
+        expected_version: i32,
+        write: &ArticleWrite,
+        by: Option<i64>,
+    ) -> DomainResult<ArticleRecord>;
+
+    fn delete_article(&self, id: i64) -> DomainResult<()>;
+
+    /// Earlier versions of an article, newest first.
+    fn revisions(&self, article_id: i64) -> DomainResult<Vec<RevisionRecord>>;
+
+    /// Cheap round trip proving the database answers.
+    fn ping(&self) -> DomainResult<()>;
+}
+
+/// Tags, sections and author profiles, and what they count.
+pub trait TermStore: Send + Sync {
     /// Tags and authors of these articles, as `(article_id, kind, term)` in
     /// each article's own order, with one statement. Sections are not a
     /// many-to-many relation: use [`ContentStore::terms_by_id`].
@@ -54,39 +95,16 @@ pub trait ContentStore: Send + Sync {
         visibility: Visibility,
     ) -> DomainResult<Vec<(i64, i64)>>;
 
-    /// Creates or, when the slug exists, replaces each article, creating
-    /// missing tags, authors and sections, all in one transaction.
-    fn save_articles(&self, writes: &[ArticleWrite]) -> DomainResult<Vec<ArticleRecord>>;
-
-    /// Inserts a new article; a taken slug is a `Conflict`.
-    fn create_article(
-        &self,
-        write: &ArticleWrite,
-        created_by: Option<i64>,
-    ) -> DomainResult<ArticleRecord>;
-
-    /// Replaces article `id` if it is still at `expected_version` (else
-    /// `PreconditionFailed`), keeping the previous version as a revision.
-    fn update_article(
-        &self,
-        id: i64,
-        expected_version: i32,
-        write: &ArticleWrite,
-        by: Option<i64>,
-    ) -> DomainResult<ArticleRecord>;
-
-    fn delete_article(&self, id: i64) -> DomainResult<()>;
-
-    /// Earlier versions of an article, newest first.
-    fn revisions(&self, article_id: i64) -> DomainResult<Vec<RevisionRecord>>;
-
     /// A taken slug is a `Conflict`.
     fn create_term(&self, kind: TermKind, term: &TermWrite) -> DomainResult<Term>;
 
     fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term>;
 
     fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()>;
+}
 
+/// Full-text search and what related news is ranked from.
+pub trait DiscoveryStore: Send + Sync {
     /// Visible articles matching a full-text query, best first, as
     /// `(id, score)` with the engine's own score (higher is better).
     fn search(
@@ -96,9 +114,6 @@ pub trait ContentStore: Send + Sync {
         offset: u32,
         limit: u32,
     ) -> DomainResult<Vec<(i64, f64)>>;
-
-    /// These articles, whatever their status, in no particular order.
-    fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
 
     /// Every candidate of related news in one call, with what ranking needs
     /// of it: the newest articles of each tag, the newest published matches
@@ -112,15 +127,13 @@ pub trait ContentStore: Send + Sync {
 
     /// Word statistics of a sample of recent published articles.
     fn vocabulary(&self) -> DomainResult<std::sync::Arc<Vocabulary>>;
-
-    /// Every article in id order, for export, whatever its status.
-    fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>>;
-
-    fn count_articles(&self) -> DomainResult<i64>;
-
-    /// Cheap round trip proving the database answers.
-    fn ping(&self) -> DomainResult<()>;
 }
+
+/// Everything about content: the three stores together, for services that
+/// need more than one of them.
+pub trait ContentStore: ArticleStore + TermStore + DiscoveryStore {}
+
+impl<T: ArticleStore + TermStore + DiscoveryStore + ?Sized> ContentStore for T {}
 
 /// A tag, section or author profile to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +196,15 @@ pub struct UserChange {
     pub password_hash: Option<String>,
     /// Refuse every token issued before this change.
     pub revoke_tokens: bool,
+}
+
+/// What the API holds: every store, behind one trait object, plus the two
+/// numbers operations report. Only start-up wiring names the implementation.
+pub trait Storage: ArticleStore + TermStore + DiscoveryStore + AccountStore {
+    /// `sqlite` or `postgresql`.
+    fn backend_name(&self) -> &'static str;
+    /// SQL statements run so far.
+    fn statements(&self) -> u64;
 }
 
 /// Where related-news candidates come from (see `ContentStore::related_candidates`).

@@ -7,9 +7,9 @@ use newsdesk_domain::paging::PageLimit;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, Visibility};
 use newsdesk_domain::search::SearchQuery;
 use newsdesk_domain::service;
-use newsdesk_domain::store::CandidateSources;
+use newsdesk_domain::store::{ArticleStore, CandidateSources, DiscoveryStore, TermStore};
 use newsdesk_domain::term::TermKind;
-use newsdesk_domain::{ContentStore, DomainError};
+use newsdesk_domain::DomainError;
 use newsdesk_persistence::test_support::TestDb;
 use newsdesk_persistence::Store;
 

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
+use newsdesk_domain::service;
 use newsdesk_domain::term::{Term, TermKind};
-use newsdesk_domain::{service, ContentStore};
 
 use crate::graphql::gql_error;
 use crate::state::AppState;

@@ -207,7 +207,7 @@ pub struct Token {
 async fn write_article(
     ctx: &Context<'_>,
     f: impl FnOnce(
-            &newsdesk_persistence::Store,
+            &dyn newsdesk_domain::Storage,
             &Principal,
             &str,
         ) -> newsdesk_domain::error::DomainResult<newsdesk_domain::ArticleRecord>
@@ -227,7 +227,7 @@ async fn write_article(
 async fn term_write(
     ctx: &Context<'_>,
     f: impl FnOnce(
-            &newsdesk_persistence::Store,
+            &dyn newsdesk_domain::Storage,
             &Principal,
         ) -> newsdesk_domain::error::DomainResult<newsdesk_domain::Term>
         + Send

@@ -10,7 +10,7 @@ use newsdesk_domain::paging::Cursor;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 use newsdesk_domain::term::{Term, TermKind};
 use newsdesk_domain::user::Principal;
-use newsdesk_domain::{service, ContentStore, PageLimit};
+use newsdesk_domain::{service, PageLimit};
 
 use crate::graphql::loaders::{ArticleTerms, Sections, TermCounts};
 use crate::graphql::terms::{one_term, term_connection};

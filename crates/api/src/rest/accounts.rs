@@ -2,7 +2,6 @@
 
 use actix_web::{delete, get, patch, post, web, HttpMessage, HttpRequest, HttpResponse};
 use newsdesk_domain::accounts::{self, Target, UserPatch};
-use newsdesk_domain::store::AccountStore;
 use newsdesk_domain::user::{validate_new_api_key, ApiKey, Role, User};
 use newsdesk_domain::{DomainError, FieldError};
 use serde::{Deserialize, Serialize};

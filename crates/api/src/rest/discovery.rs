@@ -165,7 +165,7 @@ pub async fn related_articles(
 
 /// Related articles with their views: shared by REST and GraphQL.
 pub fn related_json(
-    store: &newsdesk_persistence::Store,
+    store: &dyn newsdesk_domain::Storage,
     slug: &str,
     visibility: newsdesk_domain::Visibility,
     limit: usize,

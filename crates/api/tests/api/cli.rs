@@ -262,10 +262,10 @@ async fn generate_is_deterministic(app: TestApp) {
 }
 
 async fn demo_corpus_loads_once_into_an_empty_database(app: TestApp) {
-    let loaded = newsdesk_api::demo::load_if_empty(&app.state.store).expect("demo loads");
+    let loaded = newsdesk_api::demo::load_if_empty(app.state.store.as_ref()).expect("demo loads");
     assert_eq!(loaded, 40);
     assert_eq!(
-        newsdesk_api::demo::load_if_empty(&app.state.store).expect("second call"),
+        newsdesk_api::demo::load_if_empty(app.state.store.as_ref()).expect("second call"),
         0
     );
     let (_, list) = app.get_json("/api/v1/articles?limit=100").await;

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use newsdesk_api::auth::{Claims, AUDIENCE, ISSUER};
-use newsdesk_domain::store::AccountStore;
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, published, TestApp};

@@ -1,0 +1,196 @@
+//! `ArticleStore`: article lists, reads and writes (through `write`).
+
+use super::{db_err, Store, PUBLISHED};
+use crate::conn::Backend;
+use crate::models::{kind_str, naive, ArticleRow, RevisionRow};
+use crate::schema::{article_revisions, article_terms, articles, terms};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use newsdesk_domain::article::{ArticleRecord, ArticleWrite};
+use newsdesk_domain::error::{DomainError, DomainResult};
+use newsdesk_domain::query::{ArticleQuery, Visibility};
+use newsdesk_domain::store::{ArticleStore, RevisionRecord};
+use newsdesk_domain::term::TermKind;
+
+use super::write::Target;
+
+impl ArticleStore for Store {
+    fn list_articles(&self, q: &ArticleQuery) -> DomainResult<Vec<ArticleRecord>> {
+        let mut conn = self.conn()?;
+        let mut query = articles::table.select(ArticleRow::as_select()).into_boxed();
+        if let Visibility::Public { now } = q.visibility {
+            query = query
+                .filter(articles::status.eq(PUBLISHED))
+                .filter(articles::sort_at.le(naive(now)));
+        }
+        let f = &q.filter;
+        for (kind, slug) in [(TermKind::Tag, &f.tag), (TermKind::Author, &f.author)] {
+            if let Some(slug) = slug {
+                query = query.filter(
+                    articles::id.eq_any(
+                        article_terms::table
+                            .inner_join(terms::table)
+                            .filter(terms::kind.eq(kind_str(kind)))
+                            .filter(terms::slug.eq(slug.clone()))
+                            .select(article_terms::article_id),
+                    ),
+                );
+            }
+        }
+        if let Some(section) = &f.section {
+            query = query.filter(
+                articles::section_id.eq_any(
+                    terms::table
+                        .filter(terms::kind.eq(kind_str(TermKind::Section)))
+                        .filter(terms::slug.eq(section.clone()))
+                        .select(terms::id.nullable()),
+                ),
+            );
+        }
+        if let Some(exclude) = &f.exclude {
+            query = query.filter(articles::slug.ne(exclude.clone()));
+        }
+        if let Some(t) = f.published_after {
+            query = query.filter(articles::published_at.gt(naive(t)));
+        }
+        if let Some(t) = f.published_before {
+            query = query.filter(articles::published_at.lt(naive(t)));
+        }
+        if let Some(words) = &f.q {
+            // The full-text index narrows; the list keeps its own order.
+            query = query.filter(match self.backend {
+                Backend::Sqlite => diesel::dsl::sql::<Bool>(
+                    "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ",
+                )
+                .bind::<Text, _>(words.fts5())
+                .sql(")"),
+                Backend::Postgres => diesel::dsl::sql::<Bool>(
+                    "articles.search_vector @@ websearch_to_tsquery('english', ",
+                )
+                .bind::<Text, _>(words.websearch())
+                .sql(")"),
+            });
+        }
+        if let Some(k) = q.after {
+            let at = naive(k.sort_at);
+            query = query.filter(
+                articles::sort_at
+                    .lt(at)
+                    .or(articles::sort_at.eq(at).and(articles::id.lt(k.id))),
+            );
+        }
+        let rows: Vec<ArticleRow> = query
+            .order((articles::sort_at.desc(), articles::id.desc()))
+            .limit(i64::from(q.limit.get()) + 1)
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn article_by_slug(&self, slug: &str) -> DomainResult<Option<ArticleRecord>> {
+        let mut conn = self.conn()?;
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .select(ArticleRow::as_select())
+            .first(&mut *conn)
+            .optional()
+            .map(|r| r.map(Into::into))
+            .map_err(db_err)
+    }
+
+    fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let rows: Vec<ArticleRow> = articles::table
+            .filter(articles::id.eq_any(ids))
+            .select(ArticleRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<ArticleRow> = articles::table
+            .filter(articles::id.gt(after_id))
+            .order(articles::id)
+            .limit(i64::from(limit))
+            .select(ArticleRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn count_articles(&self) -> DomainResult<i64> {
+        if let Some(n) = self.article_count.get(&()) {
+            return Ok(n);
+        }
+        let mut conn = self.conn()?;
+        let n: i64 = articles::table
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        self.article_count.insert((), n);
+        Ok(n)
+    }
+
+    fn save_articles(&self, writes: &[ArticleWrite]) -> DomainResult<Vec<ArticleRecord>> {
+        let targets: Vec<(&ArticleWrite, Target)> =
+            writes.iter().map(|w| (w, Target::Upsert)).collect();
+        self.write(&targets)
+    }
+
+    fn create_article(
+        &self,
+        write: &ArticleWrite,
+        created_by: Option<i64>,
+    ) -> DomainResult<ArticleRecord> {
+        self.one(write, Target::Insert { created_by })
+    }
+
+    fn update_article(
+        &self,
+        id: i64,
+        expected_version: i32,
+        write: &ArticleWrite,
+        by: Option<i64>,
+    ) -> DomainResult<ArticleRecord> {
+        self.one(
+            write,
+            Target::Update {
+                id,
+                expected_version,
+                by,
+            },
+        )
+    }
+
+    fn delete_article(&self, id: i64) -> DomainResult<()> {
+        let mut conn = self.conn()?;
+        let deleted = diesel::delete(articles::table.find(id)).execute(&mut *conn);
+        self.written();
+        deleted.map_err(db_err)?;
+        Ok(())
+    }
+
+    fn revisions(&self, article_id: i64) -> DomainResult<Vec<RevisionRecord>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<RevisionRow> = article_revisions::table
+            .filter(article_revisions::article_id.eq(article_id))
+            .order(article_revisions::version.desc())
+            .select(RevisionRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn ping(&self) -> DomainResult<()> {
+        let mut conn = self.conn()?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut *conn)
+            .map(|_| ())
+            .map_err(|e| DomainError::Unavailable(e.to_string()))
+    }
+}

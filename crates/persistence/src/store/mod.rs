@@ -1,0 +1,217 @@
+//! `Store`: the pool, migrations, caches and shared helpers. The stores
+//! the domain defines are implemented a file each: articles, terms,
+//! discovery (search and related news) and, beside this module, accounts;
+//! the write transaction lives in `write`.
+
+mod article_store;
+mod discovery_store;
+mod term_store;
+mod write;
+
+use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
+use crate::models::naive;
+use diesel::prelude::*;
+use diesel::r2d2::{Pool, PooledConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use newsdesk_domain::error::{DomainError, DomainResult};
+use newsdesk_domain::query::Visibility;
+use newsdesk_domain::store::Storage;
+use newsdesk_domain::term::{Term, TermKind};
+use newsdesk_domain::text::Vocabulary;
+use std::sync::Arc;
+use std::time::Duration;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+pub(super) const PUBLISHED: &str = "published";
+
+pub struct Store {
+    pool: Pool<DbManager>,
+    backend: Backend,
+    statements: StatementCounter,
+    /// Sections by id, cleared on writes; the short life bounds how long
+    /// another node serves a renamed section under its old name.
+    sections: moka::sync::Cache<i64, Term>,
+    /// Published-article counts per term. Counting joins every article of a
+    /// popular tag, so counts are kept briefly; any write clears them, and
+    /// the short life bounds how late a scheduled article shows in a count.
+    public_counts: moka::sync::Cache<(TermKind, i64), i64>,
+    /// Articles per term over every status (IDF of tags). Not cleared on
+    /// writes, like the vocabulary: IDF moves slowly, and a newsroom saving
+    /// every few seconds would otherwise recount its popular tags all day.
+    term_df: moka::sync::Cache<i64, i64>,
+    /// The number of articles, cleared on writes.
+    article_count: moka::sync::Cache<(), i64>,
+    /// Word statistics for related news. Rebuilt at most every few minutes:
+    /// IDF moves slowly, and rebuilding reads thousands of bodies.
+    vocabulary: moka::sync::Cache<(), Arc<Vocabulary>>,
+}
+
+/// How many recent articles the vocabulary is estimated from.
+pub(super) const VOCABULARY_SAMPLE: i64 = 1000;
+const VOCABULARY_TTL: Duration = Duration::from_secs(600);
+
+const COUNT_TTL: Duration = Duration::from_secs(30);
+
+impl Store {
+    /// Opens a pool on `url`. Fails when the database cannot be reached.
+    pub fn open(url: &str, pool_size: u32) -> Result<Store, String> {
+        let url = DbUrl::parse(url)?;
+        let backend = url.backend;
+        let redacted = url.redacted();
+        let statements = StatementCounter::default();
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .min_idle(Some(1))
+            // No `SELECT 1` before every checkout: a connection that broke is
+            // dropped when it is returned (`has_broken`), and a request that
+            // met it fails with 503 rather than costing every request a round trip.
+            .test_on_check_out(false)
+            .connection_timeout(Duration::from_secs(5))
+            .build(DbManager::new(url, statements.clone()))
+            .map_err(|e| format!("cannot open database {redacted}: {e}"))?;
+        Ok(Store {
+            pool,
+            backend,
+            statements,
+            sections: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(COUNT_TTL)
+                .build(),
+            public_counts: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(COUNT_TTL)
+                .build(),
+            term_df: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(VOCABULARY_TTL)
+                .build(),
+            article_count: moka::sync::Cache::builder()
+                .time_to_live(Duration::from_secs(60))
+                .build(),
+            vocabulary: moka::sync::Cache::builder()
+                .time_to_live(VOCABULARY_TTL)
+                .build(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// SQL statements run so far through this store.
+    pub fn statements(&self) -> u64 {
+        self.statements.get()
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, String> {
+        let mut conn = self.conn().map_err(|e| e.to_string())?;
+        let applied = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        };
+        applied.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// Refreshes the planner's statistics. Without them SQLite prefers the
+    /// status index for tag and section counts and scans every article; run
+    /// after bulk imports (`full`) and, cheaply, on start.
+    pub fn optimize(&self, full: bool) -> DomainResult<()> {
+        let mut conn = self.conn()?;
+        let sql = match (self.backend, full) {
+            (Backend::Sqlite, false) => "PRAGMA optimize=0x10002",
+            // PostgreSQL's autovacuum keeps statistics; a full ANALYZE on
+            // every start would only delay it.
+            (Backend::Postgres, false) => return Ok(()),
+            // After a bulk import the visibility map is empty, so index-only
+            // scans (tag lists, related candidates) visit every heap row
+            // until autovacuum gets round to the table: vacuum now.
+            (Backend::Postgres, true) => "VACUUM (ANALYZE)",
+            (Backend::Sqlite, true) => "ANALYZE",
+        };
+        diesel::sql_query(sql)
+            .execute(&mut *conn)
+            .map(|_| ())
+            .map_err(db_err)
+    }
+
+    pub(crate) fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
+        self.pool
+            .get()
+            .map_err(|e| DomainError::Unavailable(e.to_string()))
+    }
+}
+
+pub(crate) fn db_err(e: DieselError) -> DomainError {
+    match e {
+        DieselError::NotFound => DomainError::NotFound("record".into()),
+        // The database's own words name tables and constraints: log them,
+        // and tell the client only which value is taken.
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            tracing::debug!(error = info.message(), "unique violation");
+            let said = format!(
+                "{} {}",
+                info.message(),
+                info.constraint_name().unwrap_or("")
+            );
+            DomainError::Conflict(conflict_detail(&said).into())
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+            DomainError::Unavailable(info.message().to_owned())
+        }
+        ref other if is_busy(other) => DomainError::Unavailable(other.to_string()),
+        other => DomainError::Internal(other.to_string()),
+    }
+}
+
+/// What a unique violation is about, from the constraint or column it names
+/// (PostgreSQL: `articles_slug_key`; SQLite: `articles.slug`).
+fn conflict_detail(said: &str) -> &'static str {
+    if said.contains("slug") {
+        "the slug is taken"
+    } else if said.contains("email") {
+        "a user with this e-mail exists"
+    } else {
+        "it conflicts with an existing record"
+    }
+}
+
+/// SQLite's "database is locked": another writer holds the lock. A
+/// deferred transaction that read first and then wants to write gets it at
+/// once, without waiting out the busy timeout.
+pub(super) fn is_busy(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+        if info.message().contains("database is locked") || info.message().contains("database is busy"))
+}
+
+/// Attempts at a write transaction that lost SQLite's write lock.
+pub(super) const WRITE_ATTEMPTS: u32 = 5;
+
+/// Status list and upper time bound that a visibility allows.
+pub(super) fn visible(v: Visibility) -> (Vec<&'static str>, chrono::NaiveDateTime) {
+    match v {
+        Visibility::Public { now } => (vec![PUBLISHED], naive(now)),
+        // Not NaiveDateTime::MAX: SQLite compares timestamps as text, and its
+        // six-digit year would sort before every real date.
+        Visibility::Staff => (vec!["draft", PUBLISHED, "archived"], far_future()),
+    }
+}
+
+pub(super) fn far_future() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .unwrap_or_default()
+}
+
+impl Storage for Store {
+    fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
+    fn statements(&self) -> u64 {
+        Store::statements(self)
+    }
+}

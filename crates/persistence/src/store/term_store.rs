@@ -1,0 +1,259 @@
+//! `TermStore`: tags, sections and author profiles, and their article counts.
+
+use super::{db_err, visible, Store};
+use crate::models::{kind_str, naive, parse_kind, NewTerm, TermRow};
+use crate::schema::{article_terms, articles, terms};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Timestamp};
+use newsdesk_domain::error::DomainResult;
+use newsdesk_domain::paging::SlugKey;
+use newsdesk_domain::query::Visibility;
+use newsdesk_domain::store::{TermStore, TermWrite};
+use newsdesk_domain::term::{Term, TermKind};
+use std::collections::HashMap;
+
+impl Store {
+    /// Counts visible articles per term with one grouped statement.
+    pub(super) fn count_uncached(
+        &self,
+        kind: TermKind,
+        term_ids: &[i64],
+        visibility: Visibility,
+    ) -> DomainResult<Vec<(i64, i64)>> {
+        let mut conn = self.conn()?;
+        let (statuses, until) = visible(visibility);
+        match kind {
+            TermKind::Section => {
+                let rows: Vec<(Option<i64>, i64)> = articles::table
+                    .filter(articles::section_id.eq_any(term_ids))
+                    .filter(articles::status.eq_any(statuses))
+                    .filter(articles::sort_at.le(until))
+                    .group_by(articles::section_id)
+                    .select((articles::section_id, count_star()))
+                    .load(&mut *conn)
+                    .map_err(db_err)?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(id, n)| id.map(|id| (id, n)))
+                    .collect())
+            }
+            TermKind::Tag | TermKind::Author => article_terms::table
+                .inner_join(articles::table)
+                .filter(article_terms::term_id.eq_any(term_ids))
+                .filter(articles::status.eq_any(statuses))
+                .filter(articles::sort_at.le(until))
+                .group_by(article_terms::term_id)
+                .select((article_terms::term_id, count_star()))
+                .load(&mut *conn)
+                .map_err(db_err),
+        }
+    }
+
+    pub(super) fn term(&self, kind: TermKind, id: i64) -> DomainResult<Term> {
+        let mut conn = self.conn()?;
+        terms::table
+            .filter(terms::id.eq(id))
+            .filter(terms::kind.eq(kind_str(kind)))
+            .select(TermRow::as_select())
+            .first(&mut *conn)
+            .map(Term::from)
+            .map_err(db_err)
+    }
+}
+
+impl TermStore for Store {
+    fn terms_of_articles(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, TermKind, Term)>> {
+        let mut conn = self.conn()?;
+        // No filter on `terms.kind`: with one, SQLite's planner starts from
+        // the (kind, slug) index and probes every tag; without, it walks
+        // article_terms' primary key for just these articles.
+        let rows: Vec<(i64, String, TermRow)> = article_terms::table
+            .inner_join(terms::table)
+            .filter(article_terms::article_id.eq_any(article_ids))
+            .order((article_terms::article_id, article_terms::position))
+            .select((article_terms::article_id, terms::kind, TermRow::as_select()))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(a, kind, t)| parse_kind(&kind).map(|k| (a, k, t.into())))
+            .collect())
+    }
+
+    fn terms_by_id(&self, kind: TermKind, ids: &[i64]) -> DomainResult<Vec<Term>> {
+        // Sections are few and named on every article view: kept in memory.
+        let (mut out, missing): (Vec<Term>, Vec<i64>) = if kind == TermKind::Section {
+            let mut out = Vec::with_capacity(ids.len());
+            let mut missing = Vec::new();
+            for id in ids {
+                match self.sections.get(id) {
+                    Some(t) => out.push(t),
+                    None => missing.push(*id),
+                }
+            }
+            (out, missing)
+        } else {
+            (Vec::new(), ids.to_vec())
+        };
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        let mut conn = self.conn()?;
+        let rows: Vec<TermRow> = terms::table
+            .filter(terms::id.eq_any(&missing))
+            .filter(terms::kind.eq(kind_str(kind)))
+            .select(TermRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        for term in rows.into_iter().map(Term::from) {
+            if kind == TermKind::Section {
+                self.sections.insert(term.id, term.clone());
+            }
+            out.push(term);
+        }
+        Ok(out)
+    }
+
+    fn list_terms(
+        &self,
+        kind: TermKind,
+        after: Option<&SlugKey>,
+        limit: u32,
+        visibility: Visibility,
+    ) -> DomainResult<Vec<Term>> {
+        let mut conn = self.conn()?;
+        let mut query = terms::table
+            .filter(terms::kind.eq(kind_str(kind)))
+            .select(TermRow::as_select())
+            .into_boxed();
+        if let Some(SlugKey(slug)) = after {
+            query = query.filter(terms::slug.gt(slug.clone()));
+        }
+        if let Visibility::Public { now } = visibility {
+            // Correlated subqueries that diesel's DSL cannot join to the
+            // outer table; the SQL is the same on both backends.
+            let (any, shown) = match kind {
+                TermKind::Section => (
+                    "SELECT 1 FROM articles a WHERE a.section_id = terms.id",
+                    "SELECT 1 FROM articles a WHERE a.section_id = terms.id \
+                     AND a.status = 'published' AND a.sort_at <= ",
+                ),
+                TermKind::Tag | TermKind::Author => (
+                    "SELECT 1 FROM article_terms x WHERE x.term_id = terms.id",
+                    "SELECT 1 FROM article_terms x JOIN articles a ON a.id = x.article_id \
+                     WHERE x.term_id = terms.id AND a.status = 'published' AND a.sort_at <= ",
+                ),
+            };
+            query = query.filter(
+                diesel::dsl::sql::<Bool>(&format!("(NOT EXISTS ({any}) OR EXISTS ({shown}"))
+                    .bind::<Timestamp, _>(naive(now))
+                    .sql("))"),
+            );
+        }
+        let rows: Vec<TermRow> = query
+            .order(terms::slug)
+            .limit(i64::from(limit) + 1)
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn term_by_slug(&self, kind: TermKind, slug: &str) -> DomainResult<Option<Term>> {
+        let mut conn = self.conn()?;
+        terms::table
+            .filter(terms::kind.eq(kind_str(kind)))
+            .filter(terms::slug.eq(slug))
+            .select(TermRow::as_select())
+            .first(&mut *conn)
+            .optional()
+            .map(|t| t.map(Into::into))
+            .map_err(db_err)
+    }
+
+    fn count_articles_by_term(
+        &self,
+        kind: TermKind,
+        term_ids: &[i64],
+        visibility: Visibility,
+    ) -> DomainResult<Vec<(i64, i64)>> {
+        if !matches!(visibility, Visibility::Public { .. }) {
+            return self.count_uncached(kind, term_ids, visibility);
+        }
+        let missing: Vec<i64> = term_ids
+            .iter()
+            .copied()
+            .filter(|id| !self.public_counts.contains_key(&(kind, *id)))
+            .collect();
+        if !missing.is_empty() {
+            let mut found: HashMap<i64, i64> = self
+                .count_uncached(kind, &missing, visibility)?
+                .into_iter()
+                .collect();
+            for id in missing {
+                self.public_counts
+                    .insert((kind, id), found.remove(&id).unwrap_or(0));
+            }
+        }
+        Ok(term_ids
+            .iter()
+            .filter_map(|id| self.public_counts.get(&(kind, *id)).map(|n| (*id, n)))
+            .collect())
+    }
+
+    fn create_term(&self, kind: TermKind, term: &TermWrite) -> DomainResult<Term> {
+        let id: i64 = {
+            let mut conn = self.conn()?;
+            let now = naive(newsdesk_domain::article::now());
+            diesel::insert_into(terms::table)
+                .values((
+                    NewTerm {
+                        kind: kind_str(kind),
+                        slug: term.slug.as_str(),
+                        name: &term.name,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                    terms::description.eq(term.description.as_deref()),
+                ))
+                .returning(terms::id)
+                .get_result(&mut *conn)
+                .map_err(db_err)?
+        };
+        self.term(kind, id)
+    }
+
+    fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term> {
+        {
+            let mut conn = self.conn()?;
+            diesel::update(
+                terms::table
+                    .filter(terms::id.eq(id))
+                    .filter(terms::kind.eq(kind_str(kind))),
+            )
+            .set((
+                terms::slug.eq(term.slug.as_str()),
+                terms::name.eq(&term.name),
+                terms::description.eq(term.description.as_deref()),
+                terms::updated_at.eq(naive(newsdesk_domain::article::now())),
+            ))
+            .execute(&mut *conn)
+            .map_err(db_err)?;
+        }
+        self.written();
+        self.term(kind, id)
+    }
+
+    fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()> {
+        let mut conn = self.conn()?;
+        let deleted = diesel::delete(
+            terms::table
+                .filter(terms::id.eq(id))
+                .filter(terms::kind.eq(kind_str(kind))),
+        )
+        .execute(&mut *conn);
+        self.written();
+        deleted.map_err(db_err)?;
+        Ok(())
+    }
+}
