@@ -90,10 +90,13 @@ impl LoginThrottle {
     }
 }
 
-fn keys(email: &str, address: &str) -> [(String, u32); 2] {
-    let account = Email::parse(email)
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| email.trim().to_lowercase());
+/// The throttle's keys; an e-mail that does not parse is counted under
+/// its trimmed, lowercased text, like one that does.
+fn keys(email: &Result<Email, String>, raw: &str, address: &str) -> [(String, u32); 2] {
+    let account = match email {
+        Ok(e) => e.as_str().to_owned(),
+        Err(_) => raw.trim().to_lowercase(),
+    };
     [
         (format!("account:{account}"), FREE_ACCOUNT_FAILURES),
         (format!("address:{address}"), FREE_ADDRESS_FAILURES),
@@ -118,14 +121,18 @@ pub async fn login(
     password: String,
     address: &str,
 ) -> Result<(String, u64), ApiError> {
-    let keys = keys(&email, address);
+    let parsed = Email::parse(&email);
+    let keys = keys(&parsed, &email, address);
     let throttle = &state.auth.logins;
     if let Some(wait) = throttle.locked(&keys, Instant::now()) {
         return Err(locked_error(wait));
     }
-    let email = Email::parse(&email).map(|e| e.as_str().to_owned());
-    let found = match email {
-        Ok(email) => state.run(move |store| store.user_by_email(&email)).await?,
+    let found = match parsed {
+        Ok(email) => {
+            state
+                .run(move |store| store.user_by_email(email.as_str()))
+                .await?
+        }
         Err(_) => None,
     };
     let auth = state.auth.clone();
@@ -169,7 +176,8 @@ mod tests {
     #[test]
     fn an_account_is_locked_with_a_clock_we_control() {
         let t = LoginThrottle::default();
-        let keys = keys("Ed@Example.org ", "10.0.0.1");
+        let raw = "Ed@Example.org ";
+        let keys = keys(&Email::parse(raw), raw, "10.0.0.1");
         assert_eq!(keys[0].0, "account:ed@example.org");
         let start = Instant::now();
         for _ in 0..FREE_ACCOUNT_FAILURES {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::error::{DomainError, DomainResult, FieldError};
 use crate::store::{AccountStore, UserChange};
-use crate::user::{Principal, Role, Staff, User, MAX_PASSWORD, MIN_PASSWORD};
+use crate::user::{password_error, Principal, Role, Staff, User};
 
 /// Whose account a change is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,14 +76,7 @@ fn parse_patch(patch: UserPatch, staff: Staff) -> DomainResult<(Option<Role>, Op
         }
         other => other.flatten(),
     };
-    if let Some(p) = &patch.password {
-        if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&p.chars().count()) {
-            errors.push(FieldError::new(
-                "password",
-                format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"),
-            ));
-        }
-    }
+    errors.extend(patch.password.as_deref().and_then(password_error));
     if patch.role.is_none() && patch.disabled.is_none() && patch.password.is_none() {
         errors.push(FieldError::new(
             "body",

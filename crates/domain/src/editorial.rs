@@ -228,15 +228,27 @@ fn existing_terms_only(
     if staff.role >= Role::Editor {
         return Ok(());
     }
-    let named = w
-        .section
-        .iter()
-        .map(|t| ("section", TermKind::Section, t))
-        .chain(w.tags.iter().map(|t| ("tags", TermKind::Tag, t)))
-        .chain(w.authors.iter().map(|t| ("authors", TermKind::Author, t)));
+    let named = [
+        (
+            "section",
+            TermKind::Section,
+            w.section.iter().collect::<Vec<_>>(),
+        ),
+        ("tags", TermKind::Tag, w.tags.iter().collect()),
+        ("authors", TermKind::Author, w.authors.iter().collect()),
+    ];
     let mut errors = Vec::new();
-    for (field, kind, term) in named {
-        if store.term_by_slug(kind, term.slug.as_str())?.is_none() {
+    for (field, kind, terms) in named {
+        let slugs: Vec<&str> = terms.iter().map(|t| t.slug.as_str()).collect();
+        let found: Vec<String> = store
+            .terms_by_slugs(kind, &slugs)?
+            .into_iter()
+            .map(|t| t.slug)
+            .collect();
+        for term in terms
+            .iter()
+            .filter(|t| !found.iter().any(|f| f == t.slug.as_str()))
+        {
             errors.push(FieldError::new(
                 field,
                 format!(

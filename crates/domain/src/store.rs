@@ -86,6 +86,9 @@ pub trait TermStore: Send + Sync {
 
     fn term_by_slug(&self, kind: TermKind, slug: &str) -> DomainResult<Option<Term>>;
 
+    /// Those of these slugs that exist, as terms, with one statement.
+    fn terms_by_slugs(&self, kind: TermKind, slugs: &[&str]) -> DomainResult<Vec<Term>>;
+
     /// `(term_id, number of visible articles)` for these terms; terms with no
     /// article may be absent.
     fn count_articles_by_term(

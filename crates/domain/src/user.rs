@@ -93,6 +93,16 @@ impl Email {
 pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 1024;
 
+/// What is wrong with a new password, if anything.
+pub fn password_error(password: &str) -> Option<FieldError> {
+    (!(MIN_PASSWORD..=MAX_PASSWORD).contains(&password.chars().count())).then(|| {
+        FieldError::new(
+            "password",
+            format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"),
+        )
+    })
+}
+
 /// Checks a new account's fields; the caller hashes the password.
 pub fn validate_new_user(
     email: &str,
@@ -103,13 +113,7 @@ pub fn validate_new_user(
     let email = Email::parse(email)
         .map_err(|m| errors.push(FieldError::new("email", m)))
         .ok();
-    let chars = password.chars().count();
-    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&chars) {
-        errors.push(FieldError::new(
-            "password",
-            format!("must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"),
-        ));
-    }
+    errors.extend(password_error(password));
     let role = Role::parse(role);
     if role.is_none() {
         errors.push(FieldError::new(

@@ -34,6 +34,19 @@ e2e_with!(
     slow_bodies_are_cut_off,
 );
 
+const VICTIM: &str = "victim@example.org";
+
+/// `POST /auth/token`, as an attacker guessing passwords sends it.
+async fn ask_token(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.send(
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        Some(json!({"email": email, "password": password})),
+    )
+    .await
+}
+
 fn code(res: &Value) -> &str {
     res["errors"][0]["extensions"]["code"]
         .as_str()
@@ -98,21 +111,17 @@ async fn login_aliases_are_one_guess_and_guessing_is_throttled(app: TestApp) {
 
     // One guess a request, and after a few wrong ones the account is locked:
     // on REST and GraphQL alike, even for the right password.
-    let token = |password: &str| {
-        app.send(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "victim@example.org", "password": password})),
-        )
-    };
     for i in 0..newsdesk_api::login::FREE_ACCOUNT_FAILURES {
-        assert_problem(token(&format!("wrong password {i}")).await, 401).await;
+        assert_problem(
+            ask_token(&app, VICTIM, &format!("wrong password {i}")).await,
+            401,
+        )
+        .await;
     }
     let login = "mutation($p: String!) { login(email: \"victim@example.org\", password: $p) { accessToken } }";
     let res = gql_as(&app, None, login, json!({"p": "wrong again!!"})).await;
     assert_eq!(code(&res), "UNAUTHENTICATED", "{res}");
-    let locked = token("correct horse battery").await;
+    let locked = ask_token(&app, VICTIM, "correct horse battery").await;
     assert!(locked.headers().contains_key("retry-after"));
     assert_problem(locked, 429).await;
     let res = gql_as(&app, None, login, json!({"p": "correct horse battery"})).await;
@@ -120,41 +129,16 @@ async fn login_aliases_are_one_guess_and_guessing_is_throttled(app: TestApp) {
 
     // An unknown e-mail is throttled the same way: no account is revealed.
     for i in 0..=newsdesk_api::login::FREE_ACCOUNT_FAILURES {
-        let res = app
-            .send(
-                "POST",
-                "/api/v1/auth/token",
-                None,
-                Some(
-                    json!({"email": "nobody@example.org", "password": format!("guess {i} xxxxx")}),
-                ),
-            )
-            .await;
+        let res = ask_token(&app, "nobody@example.org", &format!("guess {i} xxxxx")).await;
         assert_problem(res, 401).await;
     }
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "nobody@example.org", "password": "guess again"})),
-        )
-        .await;
+    let res = ask_token(&app, "nobody@example.org", "guess again").await;
     assert_problem(res, 429).await;
 
     // Spreading guesses over many accounts locks the address.
     let mut last = 0;
     for i in 0..=newsdesk_api::login::FREE_ADDRESS_FAILURES {
-        let res = app
-            .send(
-                "POST",
-                "/api/v1/auth/token",
-                None,
-                Some(
-                    json!({"email": format!("user{i}@example.org"), "password": "some guess here"}),
-                ),
-            )
-            .await;
+        let res = ask_token(&app, &format!("user{i}@example.org"), "some guess here").await;
         last = res.status().as_u16();
     }
     assert_eq!(last, 429, "the address is locked after many failures");
@@ -403,14 +387,7 @@ async fn tokens_follow_their_account(app: TestApp) {
         401,
     )
     .await;
-    let login = app
-        .send(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "au@example.org", "password": "correct horse battery"})),
-        )
-        .await;
+    let login = ask_token(&app, "au@example.org", "correct horse battery").await;
     assert_problem(login, 401).await;
 
     // A password change revokes older tokens; a new login works.
@@ -429,14 +406,7 @@ async fn tokens_follow_their_account(app: TestApp) {
         401,
     )
     .await;
-    let login = app
-        .send(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "ed@example.org", "password": "a brand new password"})),
-        )
-        .await;
+    let login = ask_token(&app, "ed@example.org", "a brand new password").await;
     assert_eq!(login.status().as_u16(), 200);
     let fresh = login.json::<Value>().await.expect("json")["access_token"]
         .as_str()
@@ -506,14 +476,7 @@ async fn nul_bytes_are_400_everywhere(app: TestApp) {
     ] {
         assert_problem(app.get(path).await, 400).await;
     }
-    let login = app
-        .send(
-            "POST",
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"email": "a\u{0}@example.org", "password": "whatever it is"})),
-        )
-        .await;
+    let login = ask_token(&app, "a\u{0}@example.org", "whatever it is").await;
     assert_problem(login, 400).await;
     let create = app
         .send(

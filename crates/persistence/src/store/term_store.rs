@@ -171,6 +171,20 @@ impl TermStore for Store {
             .map_err(db_err)
     }
 
+    fn terms_by_slugs(&self, kind: TermKind, slugs: &[&str]) -> DomainResult<Vec<Term>> {
+        if slugs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let rows: Vec<TermRow> = terms::table
+            .filter(terms::kind.eq(kind_str(kind)))
+            .filter(terms::slug.eq_any(slugs))
+            .select(TermRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     fn count_articles_by_term(
         &self,
         kind: TermKind,
