@@ -88,31 +88,30 @@ impl AccountStore for Store {
         let target = users::table.find(id);
         // One statement per column keeps the change a plain diesel update on
         // both backends; they run in one transaction so it lands whole.
-        let updated = conn.transaction::<_, DieselError, _>(|conn| {
-            let mut n = 0;
+        conn.transaction::<_, DieselError, _>(|conn| {
             if let Some(role) = change.role {
-                n = diesel::update(target)
+                diesel::update(target)
                     .set(users::role.eq(role.as_str()))
                     .execute(conn)?;
             }
             if let Some(disabled) = change.disabled {
-                n = diesel::update(target)
+                diesel::update(target)
                     .set(users::disabled.eq(disabled))
                     .execute(conn)?;
             }
             if let Some(hash) = &change.password_hash {
-                n = diesel::update(target)
+                diesel::update(target)
                     .set(users::password_hash.eq(hash))
                     .execute(conn)?;
             }
             if change.revoke_tokens {
-                n = diesel::update(target)
+                diesel::update(target)
                     .set(users::token_generation.eq(users::token_generation + 1))
                     .execute(conn)?;
             }
-            Ok(n)
-        });
-        updated.map_err(db_err)?;
+            Ok(())
+        })
+        .map_err(db_err)?;
         target
             .select(UserRow::as_select())
             .first(&mut *conn)
