@@ -4,13 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    to_micros, ArticleStatus, MADE_EXCERPT_CHARS, MAX_BODY_BYTES, MAX_EXCERPT_CHARS, MAX_TERMS,
-    MAX_TITLE_CHARS,
-};
+use super::fields::{self, clean_opt, Checks, Title};
+use super::{ArticleStatus, MADE_EXCERPT_CHARS};
 use crate::body::{self, BodyFormat};
-use crate::error::{DomainError, FieldError};
-use crate::query::parse_time;
+use crate::error::DomainError;
 use crate::slug::Slug;
 use crate::term::TermName;
 
@@ -122,228 +119,131 @@ impl ArticleInput {
         default_status: ArticleStatus,
         now: DateTime<Utc>,
     ) -> Result<ArticleWrite, DomainError> {
-        let mut errors: Vec<FieldError> = Vec::new();
-        let mut err = |field: &str, msg: &str| errors.push(FieldError::new(field, msg));
-
-        let title = self
-            .title
-            .as_deref()
-            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_default();
-        if title.is_empty() {
-            err("title", "is required");
-        } else if title.chars().count() > MAX_TITLE_CHARS {
-            err("title", "must be at most 300 characters");
-        }
-
-        let slug = match self
-            .slug
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => match Slug::parse(s) {
-                Ok(slug) => Some(slug),
-                Err(m) => {
-                    err("slug", &m);
-                    None
-                }
-            },
-            None => Slug::from_text(&title).or_else(|| {
-                (!title.is_empty())
-                    .then(|| Slug::from_text("article"))
-                    .flatten()
-            }),
+        let mut c = Checks::default();
+        let title = c.take("title", Title::parse(self.title.as_deref()));
+        let slug = match clean_opt(self.slug) {
+            Some(s) => c.take("slug", Slug::parse(&s)),
+            // A title of symbols alone still needs a slug of some kind.
+            None => title
+                .as_ref()
+                .and_then(|t| Slug::from_text(t.as_str()).or_else(|| Slug::from_text("article"))),
         };
-
-        let format = match self.body_format.as_deref() {
-            None => BodyFormat::Markdown,
-            Some(f) => BodyFormat::parse(f).unwrap_or_else(|| {
-                err("body_format", "must be one of markdown, html, text");
-                BodyFormat::Markdown
-            }),
+        let body_format = c.take(
+            "body_format",
+            fields::body_format(self.body_format.as_deref()),
+        );
+        let body_source = c.take("body", fields::body(self.body));
+        let published_at = c.opt("published_at", self.published_at, fields::time);
+        let created_at = c.opt("created_at", self.created_at, fields::time);
+        let updated_at = c.opt("updated_at", self.updated_at, fields::time);
+        let status = c
+            .take(
+                "status",
+                fields::status(self.status.as_deref(), default_status),
+            )
+            .unwrap_or(default_status);
+        let published_at = c
+            .take(
+                "published_at",
+                fields::publication(status, published_at, now),
+            )
+            .flatten();
+        let parsed = Parsed {
+            subtitle: c.opt("subtitle", self.subtitle, fields::subtitle),
+            excerpt: c.opt("excerpt", self.excerpt, fields::excerpt),
+            tags: c.terms("tags", self.tags),
+            authors: c.terms("authors", self.authors),
+            section: c.opt("section", self.section, |s| TermName::parse(&s)),
+            language: c.opt("language", self.language, fields::language),
+            canonical_url: c.opt("canonical_url", self.canonical_url, fields::http_url),
+            image: c.image(self.image),
+            source: c.source(self.source),
+            contact_email: clean_opt(self.contact_email),
+            status,
+            published_at,
+            created_at,
+            updated_at,
         };
-        let body_source = self.body.unwrap_or_default();
-        if body_source.len() > MAX_BODY_BYTES {
-            err("body", "must be at most 1 MiB");
-        }
-
-        let mut time = |field: &str, v: Option<String>| {
-            v.filter(|s| !s.trim().is_empty()).and_then(|s| {
-                let t = parse_time(&s).map(to_micros);
-                if t.is_none() {
-                    err(field, "must be an RFC 3339 date-time");
-                }
-                t
-            })
-        };
-        let published_at = time("published_at", self.published_at);
-        let created_at = time("created_at", self.created_at);
-        let updated_at = time("updated_at", self.updated_at);
-
-        let requested = match self.status.as_deref() {
-            None => default_status,
-            Some(s) => ArticleStatus::parse(s).unwrap_or_else(|| {
-                err(
-                    "status",
-                    "must be one of draft, scheduled, published, archived",
-                );
-                default_status
-            }),
-        };
-        let published_at = match requested {
-            ArticleStatus::Published => Some(published_at.unwrap_or(now)),
-            ArticleStatus::Scheduled => {
-                if published_at.is_none_or(|t| t <= now) {
-                    err(
-                        "published_at",
-                        "a scheduled article needs a published_at in the future",
-                    );
-                }
-                published_at
+        match (title, slug, body_format, body_source) {
+            (Some(title), Some(slug), Some(format), Some(body)) if c.0.is_empty() => {
+                Ok(parsed.finish(title, slug, format, body, now))
             }
-            _ => published_at,
-        };
+            _ => Err(DomainError::Invalid(c.0)),
+        }
+    }
+}
 
-        let subtitle = clean_opt(self.subtitle);
-        if subtitle
-            .as_ref()
-            .is_some_and(|s| s.chars().count() > MAX_TITLE_CHARS)
-        {
-            err("subtitle", "must be at most 300 characters");
-        }
-        let excerpt = clean_opt(self.excerpt);
-        if excerpt
-            .as_ref()
-            .is_some_and(|s| s.chars().count() > MAX_EXCERPT_CHARS)
-        {
-            err("excerpt", "must be at most 500 characters");
-        }
+/// The fields that passed, before the body is rendered.
+struct Parsed {
+    subtitle: Option<String>,
+    excerpt: Option<String>,
+    tags: Vec<TermName>,
+    authors: Vec<TermName>,
+    section: Option<TermName>,
+    language: Option<String>,
+    canonical_url: Option<String>,
+    image: Option<Image>,
+    source: Option<Source>,
+    contact_email: Option<String>,
+    status: ArticleStatus,
+    published_at: Option<DateTime<Utc>>,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+}
 
-        let mut terms = |field: &str, names: Vec<String>| -> Vec<TermName> {
-            if names.len() > MAX_TERMS {
-                err(field, "at most 50 entries");
-                return Vec::new();
-            }
-            let mut out: Vec<TermName> = Vec::new();
-            for n in names {
-                match TermName::parse(&n) {
-                    Ok(t) if out.iter().any(|o| o.slug == t.slug) => {}
-                    Ok(t) => out.push(t),
-                    Err(m) => err(field, &format!("{n:?} {m}")),
-                }
-            }
-            out
-        };
-        let tags = terms("tags", self.tags);
-        let authors = terms("authors", self.authors);
-        let section = match clean_opt(self.section) {
-            None => None,
-            Some(s) => match TermName::parse(&s) {
-                Ok(t) => Some(t),
-                Err(m) => {
-                    err("section", &m);
-                    None
-                }
-            },
-        };
-
-        let language = clean_opt(self.language).unwrap_or_else(|| "en".into());
-        if !is_language_tag(&language) {
-            err("language", "must be a language tag such as en or pt-BR");
-        }
-        let canonical_url = clean_opt(self.canonical_url);
-        if canonical_url.as_deref().is_some_and(|u| !is_url(u)) {
-            err("canonical_url", "must be an http(s) URL");
-        }
-        let image = self.image.map(|i| Image {
-            url: i.url.trim().to_owned(),
-            alt: clean_opt(i.alt),
-            caption: clean_opt(i.caption),
-        });
-        if image
-            .as_ref()
-            .is_some_and(|i| !is_url(&i.url) && !i.url.starts_with('/'))
-        {
-            err("image.url", "must be an http(s) URL or an absolute path");
-        }
-        let source = self.source.map(|s| Source {
-            name: s.name.trim().to_owned(),
-            url: clean_opt(s.url),
-        });
-        if let Some(s) = &source {
-            if s.name.is_empty() {
-                err("source.name", "is required when source is given");
-            }
-            if s.url.as_deref().is_some_and(|u| !is_url(u)) {
-                err("source.url", "must be an http(s) URL");
-            }
-        }
-        let contact_email = clean_opt(self.contact_email);
-
-        let (Some(slug), true) = (slug, errors.is_empty()) else {
-            return Err(DomainError::Invalid(errors));
-        };
-
+impl Parsed {
+    fn finish(
+        self,
+        title: Title,
+        slug: Slug,
+        format: BodyFormat,
+        body_source: String,
+        now: DateTime<Utc>,
+    ) -> ArticleWrite {
         let rendered = body::render(format, &body_source);
         let words = body::word_count(&rendered.text);
-        let excerpt =
-            excerpt.unwrap_or_else(|| body::excerpt_from(&rendered.text, MADE_EXCERPT_CHARS));
+        let excerpt = self
+            .excerpt
+            .unwrap_or_else(|| body::excerpt_from(&rendered.text, MADE_EXCERPT_CHARS));
         // An article that arrives already published (an import of old news)
         // was created no later than it was published.
-        let created_at =
-            created_at.unwrap_or_else(|| published_at.filter(|t| *t < now).unwrap_or(now));
-        let term_vector = crate::text::term_vector(&title, &rendered.text);
-        Ok(ArticleWrite {
+        let created_at = self
+            .created_at
+            .unwrap_or_else(|| self.published_at.filter(|t| *t < now).unwrap_or(now));
+        let term_vector = crate::text::term_vector(title.as_str(), &rendered.text);
+        ArticleWrite {
             slug,
-            title,
-            subtitle,
+            title: title.into_inner(),
+            subtitle: self.subtitle,
             excerpt,
             body_source,
             body_format: format,
             body_html: rendered.html,
             body_text: rendered.text,
-            status: requested.stored(),
-            published_at,
+            status: self.status.stored(),
+            published_at: self.published_at,
             created_at,
-            updated_at: updated_at.unwrap_or(now).max(created_at),
-            canonical_url,
-            image,
-            source,
-            language,
+            updated_at: self.updated_at.unwrap_or(now).max(created_at),
+            canonical_url: self.canonical_url,
+            image: self.image,
+            source: self.source,
+            language: self.language.unwrap_or_else(|| "en".into()),
             word_count: i32::try_from(words).unwrap_or(i32::MAX),
             reading_time_minutes: i32::try_from(body::reading_time_minutes(words))
                 .unwrap_or(i32::MAX),
-            contact_email,
+            contact_email: self.contact_email,
             term_vector,
-            section,
-            tags,
-            authors,
-        })
+            section: self.section,
+            tags: self.tags,
+            authors: self.authors,
+        }
     }
-}
-
-fn clean_opt(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-fn is_url(u: &str) -> bool {
-    (u.starts_with("https://") || u.starts_with("http://"))
-        && u.len() > 8
-        && !u.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-fn is_language_tag(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let primary = parts.next().unwrap_or_default();
-    (2..=3).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::query::parse_time;
 
     fn at(s: &str) -> DateTime<Utc> {
         parse_time(s).expect("valid time")

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::body::BodyFormat;
 use crate::term::TermRef;
 
+pub mod fields;
 mod input;
 pub use input::{ArticleInput, ArticleWrite, Image, Source};
 
