@@ -229,6 +229,11 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(ApiError::internal)
 }
 
+/// `hash_password` as the domain's account services take it.
+pub fn hasher(password: &str) -> Result<String, DomainError> {
+    hash_password(password).map_err(|e| DomainError::Internal(e.detail))
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
@@ -460,7 +465,7 @@ async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, Ap
     }
 }
 
-/// Creates a user from raw fields (admin endpoint, CLI, bootstrap).
+/// Creates a user from raw fields with no caller to check (CLI, bootstrap).
 pub fn create_user(
     store: &(impl AccountStore + ?Sized),
     email: &str,
@@ -468,7 +473,5 @@ pub fn create_user(
     role: &str,
     author_id: Option<i64>,
 ) -> Result<User, DomainError> {
-    let (email, role) = newsdesk_domain::user::validate_new_user(email, password, role)?;
-    let hash = hash_password(password).map_err(|e| DomainError::Internal(e.detail))?;
-    store.create_user(email.as_str(), &hash, role, author_id)
+    newsdesk_domain::accounts::register(store, email, password, role, author_id, &hasher)
 }

@@ -7,7 +7,6 @@
 //! services that REST and GraphQL both call. What does not: SQL, HTTP, JSON
 //! shapes of a particular transport.
 
-pub mod accounts;
 pub mod article;
 pub mod body;
 pub mod editorial;
@@ -24,6 +23,8 @@ pub mod store;
 pub mod term;
 pub mod text;
 pub mod user;
+
+pub use service::accounts;
 
 pub use article::{ArticleInput, ArticleRecord, ArticleStatus, ArticleView, ArticleWrite};
 pub use error::{DomainError, FieldError};

@@ -23,16 +23,23 @@ pub struct SearchHit {
     pub score: f64,
     /// Escaped text around the matches, which are wrapped in `<mark>`.
     pub highlight: String,
+    /// Resumes the results right after this hit.
+    pub cursor: Cursor,
 }
 
-/// Runs a user's query: best first, paged by an opaque cursor.
+/// Runs a user's query: best first, paged by an opaque cursor. A query
+/// that is absent or blank is a 400 whichever transport sent it.
+#[tracing::instrument(skip(store), fields(limit = limit.get()))]
 pub fn search(
     store: &(impl ContentStore + ?Sized),
-    raw: &str,
+    raw: Option<&str>,
     limit: PageLimit,
     cursor: Option<&str>,
     visibility: Visibility,
 ) -> DomainResult<Page<SearchHit>> {
+    let raw = raw.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
+        DomainError::BadRequest("a query is required: the words to search for".into())
+    })?;
     let query = SearchQuery::parse(raw)?;
     let offset = cursor
         .filter(|c| !c.is_empty())
@@ -57,7 +64,8 @@ pub fn search(
     let stems = query.positive_stems();
     let items: Vec<SearchHit> = hits
         .into_iter()
-        .filter_map(|(id, raw_score)| {
+        .zip(offset + 1..)
+        .filter_map(|((id, raw_score), position)| {
             let record = records.remove(&id)?;
             let in_body = highlight(&record.body_text, &stems, SNIPPET_WORDS);
             let highlight = if in_body.contains("<mark>") || record.body_text.is_empty() {
@@ -78,6 +86,7 @@ pub fn search(
                 record,
                 score: raw_score.max(0.0) / (1.0 + raw_score.max(0.0)),
                 highlight,
+                cursor: Cursor::for_offset(position),
             })
         })
         .collect();
@@ -115,7 +124,9 @@ impl SearchQuery {
     /// with nothing to look for, or too long, is a 400.
     pub fn parse(raw: &str) -> Result<SearchQuery, DomainError> {
         if raw.chars().count() > MAX_QUERY_CHARS {
-            return Err(bad("the query is too long: at most 500 characters"));
+            return Err(DomainError::BadRequest(format!(
+                "the query is too long: at most {MAX_QUERY_CHARS} characters"
+            )));
         }
         let mut terms = Vec::new();
         let mut rest = raw.trim();
@@ -142,7 +153,9 @@ impl SearchQuery {
             rest = next.trim_start();
         }
         if terms.len() > MAX_TERMS {
-            return Err(bad("the query has too many words: at most 32"));
+            return Err(DomainError::BadRequest(format!(
+                "the query has too many words: at most {MAX_TERMS}"
+            )));
         }
         if !terms.iter().any(|t| !t.negated) {
             return Err(bad("the query has no words to look for"));

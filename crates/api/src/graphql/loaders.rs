@@ -41,13 +41,7 @@ impl Loader<i64> for Sections {
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Term>, Self::Error> {
         let keys = keys.to_vec();
         self.0
-            .run(move |store| {
-                Ok(store
-                    .terms_by_id(TermKind::Section, &keys)?
-                    .into_iter()
-                    .map(|t| (t.id, t))
-                    .collect())
-            })
+            .run(move |store| service::sections_by_id(store, &keys))
             .await
             .map_err(gql_error)
     }
@@ -65,26 +59,9 @@ impl Loader<(TermKind, i64)> for TermCounts {
         keys: &[(TermKind, i64)],
     ) -> Result<HashMap<(TermKind, i64), i64>, Self::Error> {
         let keys = keys.to_vec();
-        let caller = self.1;
+        let visibility = self.1.visibility();
         self.0
-            .run(move |store| {
-                let vis = caller.visibility();
-                let mut out: HashMap<(TermKind, i64), i64> = keys.iter().map(|k| (*k, 0)).collect();
-                for kind in [TermKind::Tag, TermKind::Section, TermKind::Author] {
-                    let ids: Vec<i64> = keys
-                        .iter()
-                        .filter(|(k, _)| *k == kind)
-                        .map(|(_, id)| *id)
-                        .collect();
-                    if ids.is_empty() {
-                        continue;
-                    }
-                    for (id, n) in store.count_articles_by_term(kind, &ids, vis)? {
-                        out.insert((kind, id), n);
-                    }
-                }
-                Ok(out)
-            })
+            .run(move |store| service::term_counts(store, &keys, visibility))
             .await
             .map_err(gql_error)
     }

@@ -2,24 +2,39 @@
 //! page of articles loads its tags, authors and sections in one statement
 //! per relation, and depth and complexity limits checked before execution.
 
+mod accounts;
+mod article;
 mod budget;
+mod discovery;
 mod loaders;
 mod mutations;
+mod query;
 mod terms;
-mod types;
 
 use actix_web::{web, HttpResponse};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{EmptySubscription, ErrorExtensions, Schema};
+use async_graphql::{Context, EmptySubscription, ErrorExtensions, MergedObject, Schema};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use newsdesk_domain::paging::{self, PageLimit};
+use newsdesk_domain::user::Principal;
+
 use crate::state::AppState;
 
-pub use mutations::MutationRoot;
-pub use types::QueryRoot;
+pub use query::QueryRoot;
+
+// Every write, gathered from the module of its resource.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    accounts::AccountMutations,
+    mutations::ArticleMutations,
+    terms::TagMutations,
+    terms::SectionMutations,
+    terms::AuthorMutations,
+);
 
 pub type NewsdeskSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -33,7 +48,7 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 /// The schema without runtime data: enough to export the SDL.
 pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>
 {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(budget::Budget)
@@ -47,6 +62,27 @@ pub const SEARCH_COST: usize = 250;
 pub const RELATED_COST: usize = 100;
 pub const LOGIN_COST: usize = 1_000;
 pub const WRITE_COST: usize = 100;
+
+/// What a page of `first` costs before `first` is checked: the page size
+/// the domain would serve (its default, at most its cap) times each item.
+fn sized(first: Option<i32>, default: u32, max: u32, child_complexity: usize) -> usize {
+    let n = first.map_or(default, |f| u32::try_from(f).unwrap_or(1).clamp(1, max));
+    n as usize * child_complexity
+}
+
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    sized(
+        first,
+        paging::DEFAULT_LIMIT,
+        paging::MAX_LIMIT,
+        child_complexity,
+    )
+}
+
+pub fn related_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    use newsdesk_domain::related::{DEFAULT_LIMIT, MAX_LIMIT};
+    RELATED_COST + sized(first, DEFAULT_LIMIT, MAX_LIMIT, child_complexity)
+}
 
 pub fn schema(state: AppState) -> NewsdeskSchema {
     schema_builder().data(state).finish()
@@ -154,4 +190,30 @@ pub fn gql_error(e: ApiError) -> async_graphql::Error {
 /// Domain errors as GraphQL errors.
 pub fn domain_error(e: newsdesk_domain::DomainError) -> async_graphql::Error {
     gql_error(ApiError::from(e))
+}
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
+    ctx.data::<AppState>()
+}
+
+/// Who is calling; anonymous when the request carried nothing.
+pub(crate) fn principal(ctx: &Context<'_>) -> Principal {
+    ctx.data_opt::<Principal>().copied().unwrap_or_default()
+}
+
+pub(crate) fn page_limit(first: Option<i32>) -> async_graphql::Result<PageLimit> {
+    PageLimit::with_max(
+        first.map(i64::from),
+        paging::DEFAULT_LIMIT,
+        paging::MAX_LIMIT,
+    )
+    .map_err(|e| rename_limit(domain_error(e)))
+}
+
+/// The domain names the REST parameter `limit`; GraphQL callers passed `first`.
+pub(crate) fn rename_limit(e: async_graphql::Error) -> async_graphql::Error {
+    async_graphql::Error {
+        message: e.message.replace("limit", "first"),
+        ..e
+    }
 }

@@ -1,17 +1,14 @@
 //! GraphQL mutations: the REST writes, through the same editorial services.
 
-use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, Utc};
 use newsdesk_domain::article::{self, ArticleInput, Image, Source};
-use newsdesk_domain::editorial::{self, TermInput};
-use newsdesk_domain::term::TermKind;
+use newsdesk_domain::editorial;
 use newsdesk_domain::user::Principal;
 use serde_json::{Map, Value};
 
-use crate::auth::ClientAddr;
-use crate::graphql::gql_error;
-use crate::graphql::types::{principal, state, Article, ArticleStatus, Author, Section, Tag};
-use crate::login;
+use crate::graphql::article::{Article, ArticleStatus};
+use crate::graphql::{gql_error, principal, state};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "newsdesk_domain::body::BodyFormat")]
@@ -176,34 +173,6 @@ impl UpdateArticleInput {
     }
 }
 
-/// A tag, section or author profile to write. Authors' `description` is their bio.
-#[derive(InputObject, Default)]
-pub struct TermInputGql {
-    name: Option<String>,
-    slug: Option<String>,
-    description: Option<String>,
-}
-
-impl From<TermInputGql> for TermInput {
-    fn from(t: TermInputGql) -> Self {
-        TermInput {
-            name: t.name,
-            slug: t.slug,
-            description: t.description,
-            bio: None,
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct Token {
-    access_token: String,
-    /// Always `Bearer`.
-    token_type: String,
-    /// Seconds until it expires.
-    expires_in: u64,
-}
-
 async fn write_article(
     ctx: &Context<'_>,
     f: impl FnOnce(
@@ -224,51 +193,11 @@ async fn write_article(
     Ok(Article::new(record, article::now()))
 }
 
-async fn term_write(
-    ctx: &Context<'_>,
-    f: impl FnOnce(
-            &dyn newsdesk_domain::Storage,
-            &Principal,
-        ) -> newsdesk_domain::error::DomainResult<newsdesk_domain::Term>
-        + Send
-        + 'static,
-) -> Result<newsdesk_domain::Term> {
-    let who = principal(ctx);
-    state(ctx)?
-        .run(move |store| f(store, &who))
-        .await
-        .map_err(gql_error)
-}
-
-async fn term_delete(ctx: &Context<'_>, kind: TermKind, slug: String) -> Result<bool> {
-    let who = principal(ctx);
-    state(ctx)?
-        .run(move |store| editorial::delete_term(store, &who, kind, &slug))
-        .await
-        .map_err(gql_error)?;
-    Ok(true)
-}
-
-pub struct MutationRoot;
+#[derive(Default)]
+pub struct ArticleMutations;
 
 #[Object]
-impl MutationRoot {
-    /// A staff token for an e-mail and password. One per operation.
-    #[graphql(complexity = "crate::graphql::LOGIN_COST")]
-    async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> Result<Token> {
-        let address = ctx
-            .data_opt::<ClientAddr>()
-            .map_or_else(|| "unknown".into(), |a| a.0.clone());
-        let (access_token, expires_in) = login::login(state(ctx)?, email, password, &address)
-            .await
-            .map_err(gql_error)?;
-        Ok(Token {
-            access_token,
-            token_type: "Bearer".into(),
-            expires_in,
-        })
-    }
-
+impl ArticleMutations {
     /// Create an article (author+); drafts by default.
     #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn create_article(
@@ -328,98 +257,4 @@ impl MutationRoot {
             .map_err(gql_error)?;
         Ok(true)
     }
-
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn create_tag(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Tag> {
-        let input = TermInput::from(input);
-        Ok(Tag(term_write(ctx, move |s, w| {
-            editorial::create_term(s, w, TermKind::Tag, input)
-        })
-        .await?))
-    }
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn update_tag(
-        &self,
-        ctx: &Context<'_>,
-        slug: String,
-        input: TermInputGql,
-    ) -> Result<Tag> {
-        let input = TermInput::from(input);
-        Ok(Tag(term_write(ctx, move |s, w| {
-            editorial::update_term(s, w, TermKind::Tag, &slug, input)
-        })
-        .await?))
-    }
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn delete_tag(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
-        term_delete(ctx, TermKind::Tag, slug).await
-    }
-
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn create_section(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Section> {
-        let input = TermInput::from(input);
-        Ok(Section(
-            term_write(ctx, move |s, w| {
-                editorial::create_term(s, w, TermKind::Section, input)
-            })
-            .await?,
-        ))
-    }
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn update_section(
-        &self,
-        ctx: &Context<'_>,
-        slug: String,
-        input: TermInputGql,
-    ) -> Result<Section> {
-        let input = TermInput::from(input);
-        Ok(Section(
-            term_write(ctx, move |s, w| {
-                editorial::update_term(s, w, TermKind::Section, &slug, input)
-            })
-            .await?,
-        ))
-    }
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn delete_section(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
-        term_delete(ctx, TermKind::Section, slug).await
-    }
-
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn create_author(&self, ctx: &Context<'_>, input: TermInputGql) -> Result<Author> {
-        let input = TermInput::from(input);
-        Ok(Author(
-            term_write(ctx, move |s, w| {
-                editorial::create_term(s, w, TermKind::Author, input)
-            })
-            .await?,
-        ))
-    }
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn update_author(
-        &self,
-        ctx: &Context<'_>,
-        slug: String,
-        input: TermInputGql,
-    ) -> Result<Author> {
-        let input = TermInput::from(input);
-        Ok(Author(
-            term_write(ctx, move |s, w| {
-                editorial::update_term(s, w, TermKind::Author, &slug, input)
-            })
-            .await?,
-        ))
-    }
-    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
-    async fn delete_author(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
-        term_delete(ctx, TermKind::Author, slug).await
-    }
-}
-
-/// The signed-in staff member.
-#[derive(SimpleObject)]
-pub struct Viewer {
-    pub id: ID,
-    pub email: String,
-    pub role: String,
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpMessage, HttpRequest, HttpResponse};
 use newsdesk_domain::accounts::{self, Target, UserPatch};
-use newsdesk_domain::user::{validate_new_api_key, ApiKey, Role, User};
+use newsdesk_domain::user::{ApiKey, User};
 use newsdesk_domain::{DomainError, FieldError};
 use serde::{Deserialize, Serialize};
 
@@ -112,10 +112,12 @@ pub async fn create_user(
     state: web::Data<AppState>,
     body: web::Json<NewUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.0.require(Role::Admin)?;
+    let who = caller.0;
     let b = body.into_inner();
     let user = state
-        .run(move |store| auth::create_user(store, &b.email, &b.password, &b.role, None))
+        .run(move |store| {
+            accounts::create_user(store, &who, &b.email, &b.password, &b.role, &auth::hasher)
+        })
         .await?;
     Ok(HttpResponse::Created().json(One { data: user }))
 }
@@ -150,12 +152,7 @@ pub async fn update_user(
     let who = caller.0;
     let patch = body.into_inner();
     let user = state
-        .run(move |store| {
-            let hash = |p: &str| {
-                auth::hash_password(p).map_err(|e| newsdesk_domain::DomainError::Internal(e.detail))
-            };
-            accounts::update_user(store, &who, target, patch, &hash)
-        })
+        .run(move |store| accounts::update_user(store, &who, target, patch, &auth::hasher))
         .await?;
     state.auth.forget_account(user.id);
     Ok(HttpResponse::Ok().json(One { data: user }))
@@ -245,8 +242,10 @@ pub async fn list_api_keys(
     caller: Caller,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.0.require(Role::Admin)?;
-    let keys = state.run(|store| store.list_api_keys()).await?;
+    let who = caller.0;
+    let keys = state
+        .run(move |store| accounts::list_api_keys(store, &who))
+        .await?;
     let data: Vec<ApiKeyJson> = keys.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "data": data })))
 }
@@ -263,19 +262,19 @@ pub async fn create_api_key(
     state: web::Data<AppState>,
     body: web::Json<NewApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.0.require(Role::Admin)?;
+    let who = caller.0;
     let b = body.into_inner();
     let default = i32::try_from(state.auth.settings.api_key_per_minute).unwrap_or(i32::MAX);
-    let (name, limit) = validate_new_api_key(&b.name, b.rate_limit_per_minute.unwrap_or(default))?;
+    let per_minute = b.rate_limit_per_minute.unwrap_or(default);
     let (key, hash) = auth::new_api_key();
-    let prefix: String = key.chars().take(12).collect();
+    let shown = key.clone();
     let created = state
-        .run(move |store| store.create_api_key(&name, &prefix, &hash, limit))
+        .run(move |store| accounts::create_api_key(store, &who, &b.name, per_minute, &key, &hash))
         .await?;
     Ok(HttpResponse::Created().json(One {
         data: CreatedApiKey {
             meta: created.into(),
-            key,
+            key: shown,
         },
     }))
 }
@@ -291,14 +290,10 @@ pub async fn revoke_api_key(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.0.require(Role::Admin)?;
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::not_found("no such API key"))?;
-    let revoked = state.run(move |store| store.revoke_api_key(id)).await?;
-    if !revoked {
-        return Err(ApiError::not_found("no such live API key"));
-    }
+    let who = caller.0;
+    state
+        .run(move |store| accounts::revoke_api_key(store, &who, &id))
+        .await?;
     // This node forgets the key at once; others within the cache's 30 s.
     state.auth.clear_keys();
     Ok(HttpResponse::NoContent().finish())

@@ -1,10 +1,10 @@
 //! Discovery: full-text search and explainable related news.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use newsdesk_domain::article::{self, ArticleView};
-use newsdesk_domain::related::{self, Reason};
-use newsdesk_domain::search;
-use newsdesk_domain::{service, DomainError, PageLimit};
+use newsdesk_domain::article;
+use newsdesk_domain::related;
+use newsdesk_domain::service::{self, RelatedArticle, SearchResult};
+use newsdesk_domain::PageLimit;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
@@ -28,15 +28,6 @@ pub struct SearchParams {
     pub cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SearchHitJson {
-    pub article: ArticleView,
-    /// 0..1, higher is better; compare within one query.
-    pub score: f64,
-    /// Text around the matches, HTML-escaped, matches wrapped in `<mark>`.
-    pub highlight: String,
-}
-
 /// Full-text search over published articles, best first.
 #[utoipa::path(
     tag = "discovery",
@@ -57,35 +48,19 @@ pub async fn search_articles(
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let limit = PageLimit::parse(p.limit.as_deref())?;
-    let q = p
-        .q
-        .filter(|q| !q.trim().is_empty())
-        .ok_or_else(|| DomainError::BadRequest("q is required: the words to search for".into()))?;
     let visibility = caller.0.visibility();
     let base = state.base_url.clone();
     let page = state
         .run(move |store| {
-            let page = search::search(store, &q, limit, p.cursor.as_deref(), visibility)?;
-            let now = article::now();
-            let (records, rest): (Vec<_>, Vec<_>) = page
-                .items
-                .into_iter()
-                .map(|h| (h.record, (h.score, h.highlight)))
-                .unzip();
-            let views = service::assemble(store, records, &base, now)?;
-            Ok(newsdesk_domain::Page {
-                items: views
-                    .into_iter()
-                    .zip(rest)
-                    .map(|(article, (score, highlight))| SearchHitJson {
-                        article,
-                        score,
-                        highlight,
-                    })
-                    .collect(),
-                next_cursor: page.next_cursor,
-                limit: page.limit,
-            })
+            service::search_results(
+                store,
+                p.q.as_deref(),
+                limit,
+                p.cursor.as_deref(),
+                visibility,
+                &base,
+                article::now(),
+            )
         })
         .await?;
     let mut info = CacheInfo {
@@ -105,24 +80,14 @@ pub struct RelatedParams {
     pub limit: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RelatedJson {
-    pub article: ArticleView,
-    /// 0..1.
-    pub score: f64,
-    /// Why it was picked: each reason's share of the score (`recency`: the
-    /// factor the others were multiplied by).
-    pub reasons: Vec<Reason>,
-}
-
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RelatedList {
-    pub data: Vec<RelatedJson>,
+    pub data: Vec<RelatedArticle>,
 }
 
 #[derive(utoipa::ToSchema)]
 pub struct SearchList {
-    pub data: Vec<SearchHitJson>,
+    pub data: Vec<SearchResult>,
     pub meta: crate::rest::ListMeta,
 }
 
@@ -150,7 +115,9 @@ pub async fn related_articles(
     let visibility = caller.0.visibility();
     let base = state.base_url.clone();
     let data = state
-        .run(move |store| related_json(store, &slug, visibility, limit, &base))
+        .run(move |store| {
+            service::related_articles(store, &slug, visibility, limit, &base, article::now())
+        })
         .await?;
     let mut info = CacheInfo {
         private: caller.is_staff(),
@@ -161,30 +128,4 @@ pub async fn related_articles(
         info.key(format!("article:{}", r.article.id));
     }
     cache::respond(&req, &RelatedList { data }, info, |_| {})
-}
-
-/// Related articles with their views: shared by REST and GraphQL.
-pub fn related_json(
-    store: &dyn newsdesk_domain::Storage,
-    slug: &str,
-    visibility: newsdesk_domain::Visibility,
-    limit: usize,
-    base: &str,
-) -> Result<Vec<RelatedJson>, DomainError> {
-    let now = article::now();
-    let ranked = related::related(store, slug, visibility, limit, now)?;
-    let (records, rest): (Vec<_>, Vec<_>) = ranked
-        .into_iter()
-        .map(|r| (r.record, (r.score, r.reasons)))
-        .unzip();
-    let views = service::assemble(store, records, base, now)?;
-    Ok(views
-        .into_iter()
-        .zip(rest)
-        .map(|(article, (score, reasons))| RelatedJson {
-            article,
-            score: (score * 10_000.0).round() / 10_000.0,
-            reasons,
-        })
-        .collect())
 }

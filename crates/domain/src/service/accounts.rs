@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::error::{DomainError, DomainResult, FieldError};
 use crate::store::{AccountStore, UserChange};
-use crate::user::{password_error, Principal, Role, Staff, User};
+use crate::user::{
+    password_error, validate_new_api_key, validate_new_user, ApiKey, Principal, Role, Staff, User,
+};
 
 /// Whose account a change is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,89 @@ pub fn list_users(
 ) -> DomainResult<Vec<User>> {
     who.require(Role::Admin)?;
     store.list_users()
+}
+
+/// The signed-in staff member's account; `None` for anyone else.
+pub fn viewer(store: &(impl AccountStore + ?Sized), who: &Principal) -> DomainResult<Option<User>> {
+    match who {
+        Principal::Staff(staff) => store.user_by_id(staff.user_id),
+        _ => Ok(None),
+    }
+}
+
+/// A new staff account (admin).
+#[tracing::instrument(skip(store, password, hash))]
+pub fn create_user(
+    store: &(impl AccountStore + ?Sized),
+    who: &Principal,
+    email: &str,
+    password: &str,
+    role: &str,
+    hash: &dyn Fn(&str) -> DomainResult<String>,
+) -> DomainResult<User> {
+    who.require(Role::Admin)?;
+    register(store, email, password, role, None, hash)
+}
+
+/// A new staff account with no caller to check: the CLI's first admin and
+/// the demo's accounts.
+pub fn register(
+    store: &(impl AccountStore + ?Sized),
+    email: &str,
+    password: &str,
+    role: &str,
+    author_id: Option<i64>,
+    hash: &dyn Fn(&str) -> DomainResult<String>,
+) -> DomainResult<User> {
+    let (email, role) = validate_new_user(email, password, role)?;
+    store.create_user(email.as_str(), &hash(password)?, role, author_id)
+}
+
+/// Every partner key, revoked ones too (admin).
+pub fn list_api_keys(
+    store: &(impl AccountStore + ?Sized),
+    who: &Principal,
+) -> DomainResult<Vec<ApiKey>> {
+    who.require(Role::Admin)?;
+    store.list_api_keys()
+}
+
+/// Shown once, when created: the key itself is only stored hashed.
+pub const API_KEY_PREFIX_CHARS: usize = 12;
+
+/// A new partner key (admin). `key` and `hash` come from the caller's
+/// generator; the key is kept only as its hash and its first characters.
+#[tracing::instrument(skip(store, key, hash))]
+pub fn create_api_key(
+    store: &(impl AccountStore + ?Sized),
+    who: &Principal,
+    name: &str,
+    per_minute: i32,
+    key: &str,
+    hash: &str,
+) -> DomainResult<ApiKey> {
+    who.require(Role::Admin)?;
+    let (name, limit) = validate_new_api_key(name, per_minute)?;
+    let prefix: String = key.chars().take(API_KEY_PREFIX_CHARS).collect();
+    store.create_api_key(&name, &prefix, hash, limit)
+}
+
+/// Revokes a live key (admin); an unknown id or a key already revoked is
+/// not found.
+#[tracing::instrument(skip(store))]
+pub fn revoke_api_key(
+    store: &(impl AccountStore + ?Sized),
+    who: &Principal,
+    id: &str,
+) -> DomainResult<()> {
+    who.require(Role::Admin)?;
+    let not_found = || DomainError::NotFound("live API key".into());
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    if store.revoke_api_key(id)? {
+        Ok(())
+    } else {
+        Err(not_found())
+    }
 }
 
 /// Checks a patch's fields; the password comes back in clear for hashing.

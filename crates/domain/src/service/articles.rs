@@ -1,0 +1,115 @@
+//! Article reads, and the bulk paths in and out (import and export).
+
+use chrono::{DateTime, Utc};
+
+use super::{describe, Relations};
+use crate::article::{export_input, ArticleInput, ArticleRecord, ArticleStatus};
+use crate::error::{DomainError, DomainResult};
+use crate::paging::{Cursor, Page};
+use crate::query::{ArticleQuery, Visibility};
+use crate::store::ContentStore;
+
+pub fn list_articles(
+    store: &(impl ContentStore + ?Sized),
+    query: &ArticleQuery,
+) -> DomainResult<Page<ArticleRecord>> {
+    let rows = store.list_articles(query)?;
+    Ok(Page::from_overfetch(rows, query.limit, |r| {
+        Cursor::for_article(r.key())
+    }))
+}
+
+/// One article by slug; an article the caller may not see is as absent as a
+/// missing one, so drafts do not leak their existence.
+pub fn article(
+    store: &(impl ContentStore + ?Sized),
+    slug: &str,
+    visibility: Visibility,
+) -> DomainResult<ArticleRecord> {
+    let found = store.article_by_slug(slug)?;
+    match (found, visibility) {
+        (Some(r), Visibility::Staff) => Ok(r),
+        (Some(r), Visibility::Public { now }) if r.is_public_at(now) => Ok(r),
+        _ => Err(DomainError::NotFound(format!("article {slug:?}"))),
+    }
+}
+
+/// One article by slug, or `None` when the caller may not see it: for
+/// transports where absence is a null rather than an error.
+pub fn find_article(
+    store: &(impl ContentStore + ?Sized),
+    slug: &str,
+    visibility: Visibility,
+) -> DomainResult<Option<ArticleRecord>> {
+    match article(store, slug, visibility) {
+        Ok(r) => Ok(Some(r)),
+        Err(DomainError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Outcome of importing a batch of inputs: what was saved and, by position
+/// in the batch, what was refused and why.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub saved: usize,
+    pub failed: Vec<(usize, String)>,
+}
+
+/// Validates and saves a batch in one transaction. When the store refuses
+/// the batch, each article is retried alone so one bad row cannot sink the
+/// others.
+pub fn import_batch(
+    store: &(impl ContentStore + ?Sized),
+    inputs: Vec<(usize, ArticleInput)>,
+    default_status: ArticleStatus,
+    now: DateTime<Utc>,
+) -> ImportReport {
+    let mut report = ImportReport::default();
+    let mut writes = Vec::with_capacity(inputs.len());
+    for (pos, input) in inputs {
+        match input.validate(default_status, now) {
+            Ok(w) => writes.push((pos, w)),
+            Err(e) => report.failed.push((pos, describe(&e))),
+        }
+    }
+    let all: Vec<_> = writes.iter().map(|(_, w)| w.clone()).collect();
+    match store.save_articles(&all) {
+        Ok(saved) => report.saved += saved.len(),
+        Err(_) => {
+            for (pos, w) in writes {
+                match store.save_articles(std::slice::from_ref(&w)) {
+                    Ok(_) => report.saved += 1,
+                    Err(e) => report.failed.push((pos, describe(&e))),
+                }
+            }
+        }
+    }
+    report.failed.sort_by_key(|(pos, _)| *pos);
+    report
+}
+
+/// Every article as an export line, in id order, `batch` at a time.
+pub fn export_all(
+    store: &(impl ContentStore + ?Sized),
+    batch: u32,
+    mut emit: impl FnMut(ArticleInput) -> DomainResult<()>,
+) -> DomainResult<usize> {
+    let mut after = 0;
+    let mut total = 0;
+    loop {
+        let records = store.articles_after_id(after, batch)?;
+        let Some(last) = records.last() else {
+            return Ok(total);
+        };
+        after = last.id;
+        let mut rel = Relations::load(store, &records)?;
+        for r in &records {
+            let section = r.section_id.and_then(|id| rel.sections.get(&id));
+            let tags = rel.tags.remove(&r.id).unwrap_or_default();
+            let authors = rel.authors.remove(&r.id).unwrap_or_default();
+            emit(export_input(r, section, &authors, &tags))?;
+            total += 1;
+        }
+    }
+}
