@@ -108,6 +108,12 @@ impl From<DomainError> for ApiError {
             },
             DomainError::BadRequest(d) => ApiError::bad_request(d),
             DomainError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, d),
+            DomainError::Taken(f) => ApiError {
+                status: StatusCode::CONFLICT,
+                detail: format!("{}: {}", f.field, f.message),
+                errors: Some(vec![f]),
+                retry_after: None,
+            },
             DomainError::Unauthenticated(d) => ApiError::new(StatusCode::UNAUTHORIZED, d),
             DomainError::Forbidden(d) => ApiError::new(StatusCode::FORBIDDEN, d),
             DomainError::PreconditionFailed(d) => ApiError::new(StatusCode::PRECONDITION_FAILED, d),

@@ -93,16 +93,11 @@ pub fn create_article(
     let mut attempt = 1;
     loop {
         match store.create_article(&write, Some(staff.user_id)) {
-            Err(DomainError::Conflict(_)) if !explicit_slug && attempt < SLUG_ATTEMPTS => {
+            Err(DomainError::Taken(_)) if !explicit_slug && attempt < SLUG_ATTEMPTS => {
                 attempt += 1;
                 write.slug = base.with_suffix(attempt);
             }
-            Err(DomainError::Conflict(_)) => {
-                return Err(DomainError::Conflict(format!(
-                    "the slug {:?} is taken",
-                    write.slug.as_str()
-                )))
-            }
+            Err(DomainError::Taken(_)) => return Err(slug_taken("article", &write.slug)),
             other => return other,
         }
     }
@@ -201,7 +196,7 @@ pub fn update_article(
         )])
     })?;
     let write = input.validate(ArticleStatus::Draft, now)?;
-    let new_status = write_status(&write, now);
+    let new_status = write.status.seen_at(write.published_at, now);
 
     if staff.role == Role::Author {
         existing_terms_only(store, staff, &write)?;
@@ -263,13 +258,6 @@ fn existing_terms_only(
         Ok(())
     } else {
         Err(DomainError::Invalid(errors))
-    }
-}
-
-fn write_status(w: &article::ArticleWrite, now: DateTime<Utc>) -> ArticleStatus {
-    match (w.status, w.published_at) {
-        (ArticleStatus::Published, Some(t)) if t > now => ArticleStatus::Scheduled,
-        (s, _) => s,
     }
 }
 
@@ -409,6 +397,14 @@ fn term_write(input: TermInput, current: Option<&Term>) -> DomainResult<TermWrit
     }
 }
 
+/// A taken slug, named with the value the caller asked for.
+fn slug_taken(noun: &str, slug: &Slug) -> DomainError {
+    DomainError::Taken(FieldError::new(
+        "slug",
+        format!("the {noun} slug {:?} is taken", slug.as_str()),
+    ))
+}
+
 pub fn create_term(
     store: &(impl ContentStore + ?Sized),
     who: &Principal,
@@ -418,11 +414,7 @@ pub fn create_term(
     who.require(Role::Editor)?;
     let write = term_write(input, None)?;
     store.create_term(kind, &write).map_err(|e| match e {
-        DomainError::Conflict(_) => DomainError::Conflict(format!(
-            "the {} slug {:?} is taken",
-            kind.noun(),
-            write.slug.as_str()
-        )),
+        DomainError::Taken(_) => slug_taken(kind.noun(), &write.slug),
         e => e,
     })
 }

@@ -40,9 +40,13 @@ pub enum DomainError {
     /// The caller's copy is stale: `If-Match` no longer matches (412).
     #[error("{0}")]
     PreconditionFailed(String),
-    /// The write collides with existing data, e.g. a slug already taken (409).
+    /// The write breaks a rule about existing data, e.g. demoting the last
+    /// admin (409).
     #[error("{0}")]
     Conflict(String),
+    /// A value that must be unique is taken, e.g. a slug (409 naming the field).
+    #[error("{}: {}", .0.field, .0.message)]
+    Taken(FieldError),
     /// The database cannot be reached (503).
     #[error("storage unavailable")]
     Unavailable(String),

@@ -23,16 +23,26 @@ impl Visibility {
     }
 }
 
-/// Filters as they arrive from a query string or GraphQL input.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Filters as they arrive from a query string or GraphQL input. Values
+/// stay strings here so that a bad one is reported by `ArticleFilter::parse`
+/// as a 422 naming the field.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RawArticleFilter {
+    /// Tag slug.
     pub tag: Option<String>,
+    /// Section slug.
     pub section: Option<String>,
+    /// Author slug.
     pub author: Option<String>,
+    /// Slug of an article to leave out (for "more in this section").
     pub exclude: Option<String>,
+    /// RFC 3339 date-time or date: only articles published after it.
     pub published_after: Option<String>,
+    /// RFC 3339 date-time or date: only articles published before it.
     pub published_before: Option<String>,
-    /// Full-text query (the syntax of search); the list stays newest first.
+    /// Only articles matching this full-text query (words, `"phrases"`,
+    /// `-exclusions`, as in `/search`), still newest first.
     pub q: Option<String>,
 }
 

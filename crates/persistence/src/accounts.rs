@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use newsdesk_domain::error::{DomainError, DomainResult};
+use newsdesk_domain::error::DomainResult;
 use newsdesk_domain::store::{AccountStore, UserChange};
 use newsdesk_domain::user::{ApiKey, Role, User};
 
@@ -31,12 +31,7 @@ impl AccountStore for Store {
                 })
                 .returning(users::id)
                 .get_result(&mut *conn)
-                .map_err(|e| match db_err(e) {
-                    DomainError::Conflict(_) => {
-                        DomainError::Conflict("a user with this e-mail exists".into())
-                    }
-                    other => other,
-                })?;
+                .map_err(db_err)?;
             users::table
                 .find(id)
                 .select(UserRow::as_select())

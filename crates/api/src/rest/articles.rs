@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
-use crate::rest::{list_response, One};
+use crate::rest::{list_response, One, PageParams};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -26,36 +26,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(list_revisions);
 }
 
-/// Query of `GET /articles`. Values stay strings here so that a bad one is
-/// reported by the domain as a 422 naming the field.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// 1 to 100, default 20.
-    pub limit: Option<String>,
-    /// `meta.next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Tag slug.
-    pub tag: Option<String>,
-    /// Section slug.
-    pub section: Option<String>,
-    /// Author slug.
-    pub author: Option<String>,
-    /// Slug of an article to leave out (for "more in this section").
-    pub exclude: Option<String>,
-    /// RFC 3339 date-time or date: only articles published after it.
-    pub published_after: Option<String>,
-    /// RFC 3339 date-time or date: only articles published before it.
-    pub published_before: Option<String>,
-    /// Only articles matching this full-text query (words, `"phrases"`,
-    /// `-exclusions`, as in `/search`), still newest first.
-    pub q: Option<String>,
-}
-
 /// List articles, newest first: published ones, or every status for staff.
 #[utoipa::path(
     tag = "articles",
-    params(ListParams),
+    params(PageParams, RawArticleFilter),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles, with a `Link` header to the next", body = ArticleList),
@@ -68,33 +42,15 @@ pub async fn list_articles(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    params: web::Query<ListParams>,
+    page: web::Query<PageParams>,
+    filter: web::Query<RawArticleFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = params.into_inner();
-    let limit = PageLimit::parse(p.limit.as_deref())?;
-    let filter = ArticleFilter::parse(RawArticleFilter {
-        tag: p.tag,
-        section: p.section,
-        author: p.author,
-        exclude: p.exclude,
-        published_after: p.published_after,
-        published_before: p.published_before,
-        q: p.q,
-    })?;
-    let visibility = caller.0.visibility();
-    let query = ArticleQuery::new(filter, limit, p.cursor.as_deref(), visibility)?;
+    let limit = PageLimit::parse(page.limit.as_deref())?;
+    let filter = ArticleFilter::parse(filter.into_inner())?;
+    let query = ArticleQuery::new(filter, limit, page.cursor.as_deref(), caller.0.visibility())?;
     let base = state.base_url.clone();
     let page = state
-        .run(move |store| {
-            let now = article::now();
-            let page = service::list_articles(store, &query)?;
-            let items = service::assemble(store, page.items, &base, now)?;
-            Ok(newsdesk_domain::Page {
-                items,
-                next_cursor: page.next_cursor,
-                limit: page.limit,
-            })
-        })
+        .run(move |store| service::list_article_views(store, &query, &base, article::now()))
         .await?;
     let mut info = cache_info(&caller);
     for a in &page.items {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
-use crate::rest::list_response;
+use crate::rest::{list_response, PageParams};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -22,17 +22,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct SearchParams {
     /// Words (all must match), "quoted phrases", and `-word` to exclude.
     pub q: Option<String>,
-    /// 1 to 100, default 20.
-    pub limit: Option<String>,
-    /// `meta.next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// Full-text search over published articles, best first.
 #[utoipa::path(
     tag = "discovery",
     path = "/search",
-    params(SearchParams),
+    params(SearchParams, PageParams),
     responses(
         (status = 200, description = "Hits, best first, with a `Link` header to the next page", body = SearchList),
         (status = 400, description = "No words to search for, a query over 500 characters, or a bad cursor", body = Problem, content_type = "application/problem+json"),
@@ -45,9 +41,10 @@ pub async fn search_articles(
     caller: Caller,
     state: web::Data<AppState>,
     params: web::Query<SearchParams>,
+    page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = params.into_inner();
-    let limit = PageLimit::parse(p.limit.as_deref())?;
+    let (p, page) = (params.into_inner(), page.into_inner());
+    let limit = PageLimit::parse(page.limit.as_deref())?;
     let visibility = caller.0.visibility();
     let base = state.base_url.clone();
     let page = state
@@ -56,7 +53,7 @@ pub async fn search_articles(
                 store,
                 p.q.as_deref(),
                 limit,
-                p.cursor.as_deref(),
+                page.cursor.as_deref(),
                 visibility,
                 &base,
                 article::now(),

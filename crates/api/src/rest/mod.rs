@@ -13,7 +13,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::error::ApiError;
 use crate::rest::cache::CacheInfo;
 use newsdesk_domain::paging::Page;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -43,6 +43,16 @@ pub struct ListMeta {
 pub struct List<T> {
     pub data: Vec<T>,
     pub meta: ListMeta,
+}
+
+/// Paging of every list: `GET /articles`, the term lists and search.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1 to 100, default 20.
+    pub limit: Option<String>,
+    /// `meta.next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 /// A cacheable list response with a `Link: <...>; rel="next"` header when

@@ -6,12 +6,12 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use newsdesk_domain::editorial::{self, TermInput};
 use newsdesk_domain::term::{TermKind, TermView};
 use newsdesk_domain::{service, PageLimit};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
-use crate::rest::{list_response, One};
+use crate::rest::{list_response, One, PageParams};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -66,21 +66,12 @@ impl TermJson {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TermListParams {
-    /// 1 to 100, default 20.
-    pub limit: Option<String>,
-    /// `meta.next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 async fn list_terms(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     kind: web::Data<TermKind>,
-    params: web::Query<TermListParams>,
+    params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let visibility = caller.0.visibility();
     let kind = **kind;
@@ -198,7 +189,7 @@ async fn delete_term(
 // The three kinds share handlers; the OpenAPI document still lists each path.
 macro_rules! term_paths {
     ($($list:ident, $one:ident, $create:ident, $update:ident, $delete:ident, $path:literal, $tag:literal);* $(;)?) => {$(
-        #[utoipa::path(get, path = $path, tag = $tag, params(TermListParams),
+        #[utoipa::path(get, path = $path, tag = $tag, params(PageParams),
             responses(
                 (status = 200, description = "A page, ordered by slug, with `article_count`", body = TermList),
                 (status = 400, description = "Malformed cursor", body = Problem, content_type = "application/problem+json"),

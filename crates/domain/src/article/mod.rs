@@ -31,6 +31,15 @@ pub enum ArticleStatus {
 }
 
 impl ArticleStatus {
+    /// What a stored status looks like to a reader at `now`: a published
+    /// article dated ahead is still scheduled.
+    pub fn seen_at(self, published_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ArticleStatus {
+        match (self, published_at) {
+            (ArticleStatus::Published, Some(t)) if t > now => ArticleStatus::Scheduled,
+            (s, _) => s,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ArticleStatus::Draft => "draft",
@@ -103,10 +112,7 @@ pub struct ArticleRecord {
 impl ArticleRecord {
     /// The status a reader sees at `now`.
     pub fn status_at(&self, now: DateTime<Utc>) -> ArticleStatus {
-        match (self.status, self.published_at) {
-            (ArticleStatus::Published, Some(t)) if t > now => ArticleStatus::Scheduled,
-            (s, _) => s,
-        }
+        self.status.seen_at(self.published_at, now)
     }
 
     pub fn is_public_at(&self, now: DateTime<Utc>) -> bool {

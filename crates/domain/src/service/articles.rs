@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{describe, Relations};
-use crate::article::{export_input, ArticleInput, ArticleRecord, ArticleStatus};
+use crate::article::{export_input, ArticleInput, ArticleRecord, ArticleStatus, ArticleView};
 use crate::error::{DomainError, DomainResult};
 use crate::paging::{Cursor, Page};
 use crate::query::{ArticleQuery, Visibility};
@@ -17,6 +17,23 @@ pub fn list_articles(
     Ok(Page::from_overfetch(rows, query.limit, |r| {
         Cursor::for_article(r.key())
     }))
+}
+
+/// A page of articles as readers get them, with their relations.
+#[tracing::instrument(skip_all, fields(limit = query.limit.get()))]
+pub fn list_article_views(
+    store: &(impl ContentStore + ?Sized),
+    query: &ArticleQuery,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Page<ArticleView>> {
+    let page = list_articles(store, query)?;
+    let items = super::assemble(store, page.items, public_url, now)?;
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+        limit: page.limit,
+    })
 }
 
 /// One article by slug; an article the caller may not see is as absent as a

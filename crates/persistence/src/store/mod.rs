@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
-use newsdesk_domain::error::{DomainError, DomainResult};
+use newsdesk_domain::error::{DomainError, DomainResult, FieldError};
 use newsdesk_domain::query::Visibility;
 use newsdesk_domain::store::Storage;
 use newsdesk_domain::term::{Term, TermKind};
@@ -157,7 +157,7 @@ pub(crate) fn db_err(e: DieselError) -> DomainError {
                 info.message(),
                 info.constraint_name().unwrap_or("")
             );
-            DomainError::Conflict(conflict_detail(&said).into())
+            DomainError::Taken(taken(&said))
         }
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
             DomainError::Unavailable(info.message().to_owned())
@@ -167,15 +167,15 @@ pub(crate) fn db_err(e: DieselError) -> DomainError {
     }
 }
 
-/// What a unique violation is about, from the constraint or column it names
-/// (PostgreSQL: `articles_slug_key`; SQLite: `articles.slug`).
-fn conflict_detail(said: &str) -> &'static str {
+/// Which field a unique violation is about, from the constraint or column
+/// it names (PostgreSQL: `articles_slug_key`; SQLite: `articles.slug`).
+fn taken(said: &str) -> FieldError {
     if said.contains("slug") {
-        "the slug is taken"
+        FieldError::new("slug", "is taken")
     } else if said.contains("email") {
-        "a user with this e-mail exists"
+        FieldError::new("email", "a user with this e-mail exists")
     } else {
-        "it conflicts with an existing record"
+        FieldError::new("body", "conflicts with an existing record")
     }
 }
 
