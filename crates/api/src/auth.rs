@@ -11,28 +11,21 @@
 //! `Caller` extractor, so a handler's signature says who may call it.
 
 use std::future::{ready, Ready};
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{
-    HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER, WWW_AUTHENTICATE,
-};
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest, ResponseError};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::DefaultClock;
 use governor::middleware::StateInformationMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use newsdesk_domain::accounts::current_staff;
 use newsdesk_domain::store::AccountStore;
 use newsdesk_domain::user::{ApiKey, Principal, User};
 use newsdesk_domain::DomainError;
@@ -41,10 +34,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 pub const ISSUER: &str = "newsdesk";
 pub const AUDIENCE: &str = "newsdesk-api";
+
+/// How long a client may take to send a request body, unless configured.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Settings of the auth layer.
 #[derive(Clone)]
@@ -75,7 +70,7 @@ impl AuthSettings {
             anonymous_per_minute: 0,
             api_key_per_minute: 6000,
             trust_proxy: false,
-            body_timeout: crate::hygiene::DEFAULT_BODY_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -104,7 +99,8 @@ pub struct ClientAddr(pub String);
 /// role change, a disabling or a deletion reaches every node within this.
 pub const ACCOUNT_CACHE_TTL: Duration = Duration::from_secs(2);
 
-type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
+pub(crate) type Limiter =
+    RateLimiter<NotKeyed, InMemoryState, DefaultClock, StateInformationMiddleware>;
 
 pub struct Auth {
     pub settings: AuthSettings,
@@ -117,10 +113,28 @@ pub struct Auth {
     limiters: moka::sync::Cache<String, Arc<Limiter>>,
     keys: moka::sync::Cache<String, Option<ApiKey>>,
     accounts: moka::sync::Cache<i64, Option<User>>,
-    pub logins: crate::login::LoginThrottle,
+    pub logins: crate::throttle::LoginThrottle,
 }
 
 impl Auth {
+    /// An account as this node last read it, within `ACCOUNT_CACHE_TTL`.
+    pub fn cached_account(&self, user_id: i64) -> Option<Option<User>> {
+        self.accounts.get(&user_id)
+    }
+
+    pub fn remember_account(&self, user_id: i64, account: Option<User>) {
+        self.accounts.insert(user_id, account);
+    }
+
+    /// An API key by its hash, as this node last read it.
+    pub fn cached_key(&self, hash: &str) -> Option<Option<ApiKey>> {
+        self.keys.get(hash)
+    }
+
+    pub fn remember_key(&self, hash: String, key: Option<ApiKey>) {
+        self.keys.insert(hash, key);
+    }
+
     pub fn new(settings: AuthSettings) -> Auth {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
@@ -210,7 +224,7 @@ impl Auth {
         self.keys.invalidate_all();
     }
 
-    fn limiter(&self, key: String, per_minute: u32) -> Option<Arc<Limiter>> {
+    pub(crate) fn limiter(&self, key: String, per_minute: u32) -> Option<Arc<Limiter>> {
         let per_minute = NonZeroU32::new(per_minute)?;
         Some(self.limiters.get_with(key, || {
             Arc::new(
@@ -257,7 +271,7 @@ pub fn hash_api_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-fn unauthorized(detail: &str) -> ApiError {
+pub(crate) fn unauthorized(detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, detail)
 }
 
@@ -283,185 +297,6 @@ impl FromRequest for Caller {
                 .copied()
                 .unwrap_or_default(),
         )))
-    }
-}
-
-/// The rate-limit state to report in headers.
-struct RateState {
-    limit: u32,
-    remaining: u32,
-    reset_secs: u64,
-}
-
-fn client_ip(req: &ServiceRequest, trust_proxy: bool) -> String {
-    let info = req.connection_info();
-    let addr = if trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    addr.map(|a| {
-        a.parse::<std::net::SocketAddr>()
-            .map(|s| s.ip().to_string())
-            .unwrap_or_else(|_| a.to_owned())
-    })
-    .and_then(|a| {
-        a.parse::<IpAddr>()
-            .ok()
-            .map(|ip| ip.to_string())
-            .or(Some(a))
-    })
-    .unwrap_or_else(|| "unknown".into())
-}
-
-/// Paths that never authenticate nor count against a limit: probes and scrapes.
-fn exempt(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/metrics")
-}
-
-pub async fn authenticate(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if exempt(req.path()) {
-        return Ok(next.call(req).await?.map_into_left_body());
-    }
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
-    let auth = state.auth.clone();
-    let ip = client_ip(&req, auth.settings.trust_proxy);
-    req.extensions_mut().insert(ClientAddr(ip.clone()));
-
-    let principal = match resolve(&req, &state).await {
-        Ok(p) => p,
-        Err(e) => {
-            let mut res = e.error_response();
-            res.headers_mut()
-                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return Ok(req.into_response(res).map_into_right_body());
-        }
-    };
-    let limit = match principal {
-        Principal::Staff(_) => None,
-        Principal::Partner { key_id } => {
-            let per_minute = req
-                .extensions()
-                .get::<ApiKey>()
-                .map_or(auth.settings.api_key_per_minute, |k| {
-                    u32::try_from(k.rate_limit_per_minute).unwrap_or(0)
-                });
-            auth.limiter(format!("key:{key_id}"), per_minute)
-                .map(|l| (l, per_minute))
-        }
-        Principal::Anonymous => {
-            let per_minute = auth.settings.anonymous_per_minute;
-            auth.limiter(format!("ip:{ip}"), per_minute)
-                .map(|l| (l, per_minute))
-        }
-    };
-    req.extensions_mut().insert(principal);
-
-    let Some((limiter, per_minute)) = limit else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
-    let seconds_per_token = 60.0 / f64::from(per_minute.max(1));
-    match limiter.check() {
-        Ok(snapshot) => {
-            let remaining = snapshot.remaining_burst_capacity();
-            let state = RateState {
-                limit: per_minute,
-                remaining,
-                // Time until the bucket is full again.
-                reset_secs: (f64::from(per_minute - remaining.min(per_minute)) * seconds_per_token)
-                    .ceil() as u64,
-            };
-            let mut res = next.call(req).await?;
-            rate_headers(res.headers_mut(), &state);
-            Ok(res.map_into_left_body())
-        }
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let retry = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let state = RateState {
-                limit: per_minute,
-                remaining: 0,
-                reset_secs: retry,
-            };
-            let err = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("rate limit of {per_minute} requests a minute reached; retry in {retry} s"),
-            );
-            let mut res = err.error_response();
-            rate_headers(res.headers_mut(), &state);
-            res.headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry.max(1)));
-            Ok(req.into_response(res).map_into_right_body())
-        }
-    }
-}
-
-fn rate_headers(headers: &mut actix_web::http::header::HeaderMap, s: &RateState) {
-    for (name, value) in [
-        ("ratelimit-limit", u64::from(s.limit)),
-        ("ratelimit-remaining", u64::from(s.remaining)),
-        ("ratelimit-reset", s.reset_secs),
-    ] {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
-    }
-}
-
-/// Who is calling: a bearer token, an API key, or nobody.
-async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
-    if let Some(value) = req.headers().get(AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        let (user_id, generation) = state.auth.verify(token.trim())?;
-        let account = match state.auth.accounts.get(&user_id) {
-            Some(account) => account,
-            None => {
-                let account = state.run(move |store| store.user_by_id(user_id)).await?;
-                state.auth.accounts.insert(user_id, account.clone());
-                account
-            }
-        };
-        return Ok(Principal::Staff(current_staff(
-            account.as_ref(),
-            generation,
-        )?));
-    }
-    let Some(value) = req.headers().get("x-api-key") else {
-        return Ok(Principal::Anonymous);
-    };
-    let key = value
-        .to_str()
-        .map_err(|_| unauthorized("unknown API key"))?
-        .trim();
-    let hash = hash_api_key(key);
-    let cached = state.auth.keys.get(&hash);
-    let found = match cached {
-        Some(found) => found,
-        None => {
-            let h = hash.clone();
-            let found = state.run(move |store| store.api_key_by_hash(&h)).await?;
-            state.auth.keys.insert(hash, found.clone());
-            found
-        }
-    };
-    match found {
-        Some(k) if k.revoked_at.is_none() => {
-            let id = k.id;
-            req.extensions_mut().insert(k);
-            Ok(Principal::Partner { key_id: id })
-        }
-        Some(_) => Err(unauthorized("this API key was revoked")),
-        None => Err(unauthorized("unknown API key")),
     }
 }
 

@@ -22,12 +22,13 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{HttpMessage, ResponseError};
 use futures_util::StreamExt;
 
+use crate::auth::DEFAULT_BODY_TIMEOUT;
 use crate::error::ApiError;
-use crate::server::MAX_BODY_BYTES;
 use crate::state::AppState;
 
 /// How long a client may take to send a whole request body, by default.
-pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest request body any route reads.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 pub async fn guard(
     mut req: ServiceRequest,

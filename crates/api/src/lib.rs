@@ -12,11 +12,13 @@ pub mod graphql;
 pub mod hygiene;
 pub mod login;
 pub mod metrics;
+pub mod middleware;
 pub mod openapi;
 pub mod ops;
 pub mod rest;
 pub mod server;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 
 pub use state::AppState;

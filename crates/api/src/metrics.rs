@@ -1,21 +1,12 @@
 //! Prometheus metrics: requests by route pattern and status, their latency,
 //! and the SQL statements the store has run.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-
-use crate::state::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -74,40 +65,4 @@ impl Metrics {
              newsdesk_sql_statements_total{{backend=\"{backend}\"}} {sql_statements}\n# EOF\n"
         )
     }
-}
-
-/// Middleware recording every request.
-pub async fn record(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| Arc::clone(&s.metrics));
-    let method = req.method().to_string();
-    let res = next.call(req).await?;
-    if let Some(m) = metrics {
-        // The pattern is known only once the router has run.
-        let route = res
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
-        let labels = RequestLabels {
-            method,
-            route,
-            status: res.status().as_u16(),
-        };
-        let seconds = started.elapsed().as_secs_f64();
-        // Inside the request's root span, so the line carries its request_id.
-        tracing::info!(
-            method = %labels.method,
-            route = %labels.route,
-            status = labels.status,
-            ms = seconds * 1000.0,
-            "request finished"
-        );
-        m.observe(labels, seconds);
-    }
-    Ok(res)
 }

@@ -15,10 +15,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{auth, graphql, hygiene, metrics, openapi, ops, rest};
+use crate::{graphql, hygiene, openapi, ops, rest};
 
 /// Largest request body accepted (413 above it).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub use crate::hygiene::MAX_BODY_BYTES;
 
 /// CORS for browser front ends: `*` or a comma-separated list of origins.
 fn cors(origins: &str) -> actix_cors::Cors {
@@ -80,9 +80,9 @@ pub fn build(
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(not_found))
             .wrap(middleware::from_fn(hygiene::guard))
-            .wrap(middleware::from_fn(auth::authenticate))
+            .wrap(middleware::from_fn(crate::middleware::authenticate))
             .wrap(cors(&cors_origins))
-            .wrap(middleware::from_fn(metrics::record))
+            .wrap(middleware::from_fn(crate::middleware::record))
             .wrap(middleware::from_fn(request_id_header))
             .wrap(middleware::Compress::default())
             .wrap(TracingLogger::default())

@@ -3,99 +3,11 @@
 //! engine (SQLite FTS5, PostgreSQL `websearch_to_tsquery`), plus the
 //! highlighted snippet shown with each hit.
 
-use crate::article::ArticleRecord;
 use crate::body::escape_html;
-use crate::error::{DomainError, DomainResult};
-use crate::paging::{Cursor, Page, PageLimit};
-use crate::query::Visibility;
-use crate::store::ContentStore;
+use crate::error::DomainError;
 use crate::text::{is_stop_word, stem, words};
 
-/// Results past this depth are not served: refine the query instead.
-pub const MAX_DEPTH: u32 = 1000;
 const SNIPPET_WORDS: usize = 30;
-
-/// One search result.
-#[derive(Debug, Clone)]
-pub struct SearchHit {
-    pub record: ArticleRecord,
-    /// 0..1, higher is better; comparable within one query and backend.
-    pub score: f64,
-    /// Escaped text around the matches, which are wrapped in `<mark>`.
-    pub highlight: String,
-    /// Resumes the results right after this hit.
-    pub cursor: Cursor,
-}
-
-/// Runs a user's query: best first, paged by an opaque cursor. A query
-/// that is absent or blank is a 400 whichever transport sent it.
-#[tracing::instrument(skip(store), fields(limit = limit.get()))]
-pub fn search(
-    store: &(impl ContentStore + ?Sized),
-    raw: Option<&str>,
-    limit: PageLimit,
-    cursor: Option<&str>,
-    visibility: Visibility,
-) -> DomainResult<Page<SearchHit>> {
-    let raw = raw.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
-        DomainError::BadRequest("a query is required: the words to search for".into())
-    })?;
-    let query = SearchQuery::parse(raw)?;
-    let offset = cursor
-        .filter(|c| !c.is_empty())
-        .map(Cursor::parse_offset)
-        .transpose()?
-        .unwrap_or(0);
-    if offset >= MAX_DEPTH {
-        return Err(DomainError::BadRequest(format!(
-            "search pages stop after {MAX_DEPTH} results: refine the query"
-        )));
-    }
-    let want = limit.get().min(MAX_DEPTH - offset);
-    let hits = store.search(&query, visibility, offset, want + 1)?;
-    let has_more = hits.len() > want as usize && offset + want < MAX_DEPTH;
-    let hits: Vec<(i64, f64)> = hits.into_iter().take(want as usize).collect();
-    let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
-    let mut records: std::collections::HashMap<i64, ArticleRecord> = store
-        .articles_by_ids(&ids)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let stems = query.positive_stems();
-    let items: Vec<SearchHit> = hits
-        .into_iter()
-        .zip(offset + 1..)
-        .filter_map(|((id, raw_score), position)| {
-            let record = records.remove(&id)?;
-            let in_body = highlight(&record.body_text, &stems, SNIPPET_WORDS);
-            let highlight = if in_body.contains("<mark>") || record.body_text.is_empty() {
-                if in_body.is_empty() {
-                    highlight(&record.title, &stems, SNIPPET_WORDS)
-                } else {
-                    in_body
-                }
-            } else {
-                let in_title = highlight(&record.title, &stems, SNIPPET_WORDS);
-                if in_title.contains("<mark>") {
-                    in_title
-                } else {
-                    in_body
-                }
-            };
-            Some(SearchHit {
-                record,
-                score: raw_score.max(0.0) / (1.0 + raw_score.max(0.0)),
-                highlight,
-                cursor: Cursor::for_offset(position),
-            })
-        })
-        .collect();
-    Ok(Page {
-        items,
-        next_cursor: has_more.then(|| Cursor::for_offset(offset + want)),
-        limit,
-    })
-}
 
 pub const MAX_QUERY_CHARS: usize = 500;
 const MAX_TERMS: usize = 32;
@@ -251,6 +163,24 @@ impl SearchQuery {
 
 /// A snippet of `text` around the densest run of query words, HTML-escaped,
 /// with the words wrapped in `<mark>`. Falls back to the text's opening.
+/// The snippet shown with a hit: the body around its matches, or the
+/// title when only the title matches.
+pub fn snippet(title: &str, body: &str, stems: &[String]) -> String {
+    let in_body = highlight(body, stems, SNIPPET_WORDS);
+    if in_body.contains("<mark>") || body.is_empty() {
+        if in_body.is_empty() {
+            return highlight(title, stems, SNIPPET_WORDS);
+        }
+        return in_body;
+    }
+    let in_title = highlight(title, stems, SNIPPET_WORDS);
+    if in_title.contains("<mark>") {
+        in_title
+    } else {
+        in_body
+    }
+}
+
 pub fn highlight(text: &str, stems: &[String], max_words: usize) -> String {
     let all: Vec<(usize, usize, String)> = words(text).collect();
     if all.is_empty() {

@@ -3,7 +3,7 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Result, SimpleObject};
-use newsdesk_domain::{article, related, search};
+use newsdesk_domain::{article, related, service};
 
 use crate::graphql::article::Article;
 use crate::graphql::{domain_error, gql_error, page_limit, principal, rename_limit, state};
@@ -47,7 +47,7 @@ pub(super) async fn related_for(
     let visibility = principal(ctx).visibility();
     let now = article::now();
     let ranked = state
-        .run(move |store| related::related(store, &slug, visibility, limit, now))
+        .run(move |store| service::related(store, &slug, visibility, limit, now))
         .await
         .map_err(gql_error)?;
     Ok(ranked
@@ -91,7 +91,7 @@ pub(super) async fn search_connection(
     let visibility = principal(ctx).visibility();
     let has_previous = after.is_some();
     let page = state
-        .run(move |store| search::search(store, Some(&query), limit, after.as_deref(), visibility))
+        .run(move |store| service::search(store, Some(&query), limit, after.as_deref(), visibility))
         .await
         .map_err(gql_error)?;
     let now = article::now();

@@ -1,19 +1,90 @@
-//! Search and related news as readers get them: each hit with the reader
-//! view of its article. GraphQL resolves its own article fields from the
-//! records, so it calls `search::search` and `related::related`, the same
-//! rules underneath.
+//! Search and related news as readers get them. `search` and `related`
+//! give records, for GraphQL, which resolves its own article fields;
+//! `search_results` and `related_articles` give each hit with the reader
+//! view of its article, for REST. The rules underneath are the same.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::assemble;
-use crate::article::ArticleView;
-use crate::error::DomainResult;
-use crate::paging::{Page, PageLimit};
+use crate::article::{ArticleRecord, ArticleView};
+use crate::error::{DomainError, DomainResult};
+use crate::paging::{Cursor, Page, PageLimit};
 use crate::query::Visibility;
-use crate::related::{self, Reason};
-use crate::search;
+use crate::related::Reason;
+use crate::search::{snippet, SearchQuery};
 use crate::store::ContentStore;
+
+/// Results past this depth are not served: refine the query instead.
+pub const MAX_DEPTH: u32 = 1000;
+
+/// One search result.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub record: ArticleRecord,
+    /// 0..1, higher is better; comparable within one query and backend.
+    pub score: f64,
+    /// Escaped text around the matches, which are wrapped in `<mark>`.
+    pub highlight: String,
+    /// Resumes the results right after this hit.
+    pub cursor: Cursor,
+}
+
+/// Runs a user's query: best first, paged by an opaque cursor. A query
+/// that is absent or blank is a 400 whichever transport sent it.
+#[tracing::instrument(skip(store), fields(limit = limit.get()))]
+pub fn search(
+    store: &(impl ContentStore + ?Sized),
+    raw: Option<&str>,
+    limit: PageLimit,
+    cursor: Option<&str>,
+    visibility: Visibility,
+) -> DomainResult<Page<SearchHit>> {
+    let raw = raw.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
+        DomainError::BadRequest("a query is required: the words to search for".into())
+    })?;
+    let query = SearchQuery::parse(raw)?;
+    let offset = cursor
+        .filter(|c| !c.is_empty())
+        .map(Cursor::parse_offset)
+        .transpose()?
+        .unwrap_or(0);
+    if offset >= MAX_DEPTH {
+        return Err(DomainError::BadRequest(format!(
+            "search pages stop after {MAX_DEPTH} results: refine the query"
+        )));
+    }
+    let want = limit.get().min(MAX_DEPTH - offset);
+    let hits = store.search(&query, visibility, offset, want + 1)?;
+    let has_more = hits.len() > want as usize && offset + want < MAX_DEPTH;
+    let hits: Vec<(i64, f64)> = hits.into_iter().take(want as usize).collect();
+    let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
+    let mut records: std::collections::HashMap<i64, ArticleRecord> = store
+        .articles_by_ids(&ids)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let stems = query.positive_stems();
+    let items: Vec<SearchHit> = hits
+        .into_iter()
+        .zip(offset + 1..)
+        .filter_map(|((id, raw_score), position)| {
+            let record = records.remove(&id)?;
+            let highlight = snippet(&record.title, &record.body_text, &stems);
+            Some(SearchHit {
+                record,
+                score: raw_score.max(0.0) / (1.0 + raw_score.max(0.0)),
+                highlight,
+                cursor: Cursor::for_offset(position),
+            })
+        })
+        .collect();
+    Ok(Page {
+        items,
+        next_cursor: has_more.then(|| Cursor::for_offset(offset + want)),
+        limit,
+    })
+}
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResult {
@@ -45,7 +116,7 @@ pub fn search_results(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Page<SearchResult>> {
-    let page = search::search(store, q, limit, cursor, visibility)?;
+    let page = search(store, q, limit, cursor, visibility)?;
     let (records, rest): (Vec<_>, Vec<_>) = page
         .items
         .into_iter()
@@ -77,7 +148,7 @@ pub fn related_articles(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<RelatedArticle>> {
-    let ranked = related::related(store, slug, visibility, limit, now)?;
+    let ranked = super::related(store, slug, visibility, limit, now)?;
     let (records, rest): (Vec<_>, Vec<_>) = ranked
         .into_iter()
         .map(|r| (r.record, (r.score, r.reasons)))

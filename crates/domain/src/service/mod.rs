@@ -5,10 +5,12 @@
 pub mod accounts;
 mod articles;
 mod discovery;
+mod related_news;
 mod terms;
 
 pub use articles::*;
 pub use discovery::*;
+pub use related_news::*;
 pub use terms::*;
 
 use std::collections::HashMap;
