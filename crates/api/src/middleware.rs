@@ -20,7 +20,7 @@ use governor::clock::{Clock, DefaultClock};
 use newsdesk_domain::accounts::current_staff;
 use newsdesk_domain::user::{ApiKey, Principal};
 
-use crate::auth::{self, ClientAddr};
+use crate::auth::{self, Auth, ClientAddr, Limiter};
 use crate::error::ApiError;
 use crate::metrics::RequestLabels;
 use crate::state::AppState;
@@ -58,6 +58,34 @@ fn exempt(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
+/// The limiter that counts this caller's requests, and its rate; `None`
+/// when staff, or when the rate is 0 (off).
+fn limit_for(
+    auth: &Auth,
+    principal: Principal,
+    req: &ServiceRequest,
+    ip: &str,
+) -> Option<(Arc<Limiter>, u32)> {
+    match principal {
+        Principal::Staff(_) => None,
+        Principal::Partner { key_id } => {
+            let per_minute = req
+                .extensions()
+                .get::<ApiKey>()
+                .map_or(auth.settings.api_key_per_minute, |k| {
+                    u32::try_from(k.rate_limit_per_minute).unwrap_or(0)
+                });
+            auth.limiter(format!("key:{key_id}"), per_minute)
+                .map(|l| (l, per_minute))
+        }
+        Principal::Anonymous => {
+            let per_minute = auth.settings.anonymous_per_minute;
+            auth.limiter(format!("ip:{ip}"), per_minute)
+                .map(|l| (l, per_minute))
+        }
+    }
+}
+
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -81,24 +109,7 @@ pub async fn authenticate(
             return Ok(req.into_response(res).map_into_right_body());
         }
     };
-    let limit = match principal {
-        Principal::Staff(_) => None,
-        Principal::Partner { key_id } => {
-            let per_minute = req
-                .extensions()
-                .get::<ApiKey>()
-                .map_or(auth.settings.api_key_per_minute, |k| {
-                    u32::try_from(k.rate_limit_per_minute).unwrap_or(0)
-                });
-            auth.limiter(format!("key:{key_id}"), per_minute)
-                .map(|l| (l, per_minute))
-        }
-        Principal::Anonymous => {
-            let per_minute = auth.settings.anonymous_per_minute;
-            auth.limiter(format!("ip:{ip}"), per_minute)
-                .map(|l| (l, per_minute))
-        }
-    };
+    let limit = limit_for(&auth, principal, &req, &ip);
     req.extensions_mut().insert(principal);
 
     let Some((limiter, per_minute)) = limit else {

@@ -64,6 +64,7 @@ fn forbidden(msg: &str) -> DomainError {
 
 /// Creates an article; drafts by default. A slug made from the title gets
 /// a number when taken; an explicit slug that is taken is a 409.
+#[tracing::instrument(skip_all, fields(who = ?who))]
 pub fn create_article(
     store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
@@ -134,6 +135,7 @@ pub type Precondition<'a> = Option<&'a dyn Fn(&ArticleRecord, &ArticleView) -> b
 
 /// Applies a JSON merge patch (RFC 7396) to an article: absent fields stay,
 /// `null` clears. Keeps a revision; `precondition` guards lost updates.
+#[tracing::instrument(skip_all, fields(who = ?who, slug = %slug))]
 pub fn update_article(
     store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
@@ -262,6 +264,7 @@ fn existing_terms_only(
 }
 
 /// Publishes now, or at `published_at` (in the future: scheduled).
+#[tracing::instrument(skip_all, fields(who = ?who, slug = %slug))]
 pub fn publish_article(
     store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
@@ -278,6 +281,7 @@ pub fn publish_article(
     update_article(store, who, slug, patch, None, public_url, now)
 }
 
+#[tracing::instrument(skip_all, fields(who = ?who, slug = %slug))]
 pub fn delete_article(
     store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
@@ -301,6 +305,7 @@ pub struct Revision {
 
 /// Earlier versions, newest first (author+). The byline's e-mail in them
 /// is for editors only, as everywhere else.
+#[tracing::instrument(skip_all, fields(who = ?who, slug = %slug))]
 pub fn revisions(
     store: &(impl ContentStore + AccountStore + ?Sized),
     who: &Principal,
@@ -405,6 +410,7 @@ fn slug_taken(noun: &str, slug: &Slug) -> DomainError {
     ))
 }
 
+#[tracing::instrument(skip_all, fields(who = ?who, kind = ?kind))]
 pub fn create_term(
     store: &(impl ContentStore + ?Sized),
     who: &Principal,
@@ -419,6 +425,7 @@ pub fn create_term(
     })
 }
 
+#[tracing::instrument(skip_all, fields(who = ?who, kind = ?kind, slug = %slug))]
 pub fn update_term(
     store: &(impl ContentStore + ?Sized),
     who: &Principal,
@@ -434,6 +441,7 @@ pub fn update_term(
     store.update_term(kind, current.id, &write)
 }
 
+#[tracing::instrument(skip_all, fields(who = ?who, kind = ?kind, slug = %slug))]
 pub fn delete_term(
     store: &(impl ContentStore + ?Sized),
     who: &Principal,

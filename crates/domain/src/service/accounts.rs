@@ -53,6 +53,7 @@ pub fn current_staff(account: Option<&User>, token_generation: i32) -> DomainRes
     }
 }
 
+#[tracing::instrument(skip_all, fields(who = ?who))]
 pub fn list_users(
     store: &(impl AccountStore + ?Sized),
     who: &Principal,
@@ -98,6 +99,7 @@ pub fn register(
 }
 
 /// Every partner key, revoked ones too (admin).
+#[tracing::instrument(skip_all, fields(who = ?who))]
 pub fn list_api_keys(
     store: &(impl AccountStore + ?Sized),
     who: &Principal,
@@ -183,6 +185,7 @@ fn parse_patch(patch: UserPatch, staff: Staff) -> DomainResult<(Option<Role>, Op
 /// every staff member their own password. A new password revokes the
 /// account's older tokens. The last enabled admin cannot be demoted or
 /// disabled, so the newsroom never locks itself out.
+#[tracing::instrument(skip_all, fields(who = ?who, target = ?target))]
 pub fn update_user(
     store: &(impl AccountStore + ?Sized),
     who: &Principal,
@@ -220,6 +223,7 @@ pub fn update_user(
 }
 
 /// Deletes an account (admin). Its articles keep their bylines.
+#[tracing::instrument(skip_all, fields(who = ?who, id))]
 pub fn delete_user(
     store: &(impl AccountStore + ?Sized),
     who: &Principal,

@@ -9,6 +9,7 @@ use crate::paging::{Cursor, Page};
 use crate::query::{ArticleQuery, Visibility};
 use crate::store::ContentStore;
 
+#[tracing::instrument(skip_all, fields(limit = query.limit.get()))]
 pub fn list_articles(
     store: &(impl ContentStore + ?Sized),
     query: &ArticleQuery,
@@ -38,6 +39,7 @@ pub fn list_article_views(
 
 /// One article by slug; an article the caller may not see is as absent as a
 /// missing one, so drafts do not leak their existence.
+#[tracing::instrument(skip(store))]
 pub fn article(
     store: &(impl ContentStore + ?Sized),
     slug: &str,
@@ -76,6 +78,7 @@ pub struct ImportReport {
 /// Validates and saves a batch in one transaction. When the store refuses
 /// the batch, each article is retried alone so one bad row cannot sink the
 /// others.
+#[tracing::instrument(skip_all, fields(inputs = inputs.len()))]
 pub fn import_batch(
     store: &(impl ContentStore + ?Sized),
     inputs: Vec<(usize, ArticleInput)>,
@@ -107,6 +110,7 @@ pub fn import_batch(
 }
 
 /// Every article as an export line, in id order, `batch` at a time.
+#[tracing::instrument(skip_all, fields(batch))]
 pub fn export_all(
     store: &(impl ContentStore + ?Sized),
     batch: u32,

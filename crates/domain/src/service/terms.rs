@@ -9,6 +9,7 @@ use crate::query::Visibility;
 use crate::store::ContentStore;
 use crate::term::{Term, TermKind, TermView};
 
+#[tracing::instrument(skip(store))]
 pub fn list_terms(
     store: &(impl ContentStore + ?Sized),
     kind: TermKind,
@@ -37,6 +38,7 @@ pub fn list_terms(
     }))
 }
 
+#[tracing::instrument(skip(store))]
 pub fn term(
     store: &(impl ContentStore + ?Sized),
     kind: TermKind,

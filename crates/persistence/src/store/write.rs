@@ -129,11 +129,11 @@ pub(super) fn snapshot(conn: &mut DbConn, id: i64) -> Result<(i32, String), Dies
     Ok((record.version, json))
 }
 
-pub(super) fn save_one(
-    cache: &mut TermCache<'_>,
-    w: &ArticleWrite,
-    target: Target,
-) -> Result<i64, TxError> {
+/// The section, tags and authors of a write, created where missing: the
+/// section's id and each `(term id, position)` link.
+type Links = (Option<i64>, Vec<(i64, i32)>);
+
+fn ensure_terms(cache: &mut TermCache<'_>, w: &ArticleWrite) -> Result<Links, TxError> {
     let section_id = w
         .section
         .as_ref()
@@ -146,10 +146,17 @@ pub(super) fn save_one(
             links.push((term_id, i32::try_from(pos).unwrap_or(i32::MAX)));
         }
     }
-    let now = cache.now;
-    let conn = &mut *cache.conn;
-    // Resolve the target into "insert" or "update id at version by".
-    let update = match target {
+    Ok((section_id, links))
+}
+
+/// The row an update or upsert changes: `(id, expected version, by)`;
+/// `None` inserts.
+fn existing_row(
+    conn: &mut DbConn,
+    w: &ArticleWrite,
+    target: Target,
+) -> Result<Option<(i64, i32, Option<i64>)>, TxError> {
+    Ok(match target {
         Target::Insert { .. } => None,
         Target::Update {
             id,
@@ -162,58 +169,73 @@ pub(super) fn save_one(
             .first::<(i64, i32)>(conn)
             .optional()?
             .map(|(id, version)| (id, version, None)),
-    };
-    let id = match update {
-        Some((id, expected_version, by)) => {
-            let created_at: chrono::NaiveDateTime = articles::table
-                .find(id)
-                .select(articles::created_at)
-                .first(conn)
-                .optional()?
-                .ok_or(TxError::Stale)?;
-            let (version, json) = snapshot(conn, id)?;
-            // An update keeps the creation date and bumps the version, but
-            // only if nobody else bumped it first.
-            let changes = ArticleChanges::new(w, section_id, utc(created_at));
-            let updated = diesel::update(
-                articles::table
-                    .filter(articles::id.eq(id))
-                    .filter(articles::version.eq(expected_version)),
-            )
-            .set((&changes, articles::version.eq(expected_version + 1)))
-            .execute(conn)?;
-            if updated == 0 {
-                return Err(TxError::Stale);
-            }
-            diesel::insert_into(article_revisions::table)
-                .values(NewRevision {
-                    article_id: id,
-                    version,
-                    snapshot: json,
-                    created_at: now,
-                    created_by: by,
-                })
-                .execute(conn)?;
-            diesel::delete(article_terms::table.filter(article_terms::article_id.eq(id)))
-                .execute(conn)?;
-            id
-        }
-        None => {
-            let created_by = match target {
-                Target::Insert { created_by } => created_by,
-                _ => None,
-            };
-            let changes = ArticleChanges::new(w, section_id, w.created_at);
-            diesel::insert_into(articles::table)
-                .values((
-                    changes,
-                    articles::created_at.eq(naive(w.created_at)),
-                    articles::created_by.eq(created_by),
-                ))
-                .returning(articles::id)
-                .get_result(conn)?
-        }
-    };
+    })
+}
+
+/// Updates the row, keeping the creation date and bumping the version only
+/// if nobody else bumped it first; the replaced state becomes a revision.
+fn update_row(
+    conn: &mut DbConn,
+    w: &ArticleWrite,
+    section_id: Option<i64>,
+    (id, expected_version, by): (i64, i32, Option<i64>),
+    now: chrono::NaiveDateTime,
+) -> Result<(), TxError> {
+    let created_at: chrono::NaiveDateTime = articles::table
+        .find(id)
+        .select(articles::created_at)
+        .first(conn)
+        .optional()?
+        .ok_or(TxError::Stale)?;
+    let (version, json) = snapshot(conn, id)?;
+    let changes = ArticleChanges::new(w, section_id, utc(created_at));
+    let updated = diesel::update(
+        articles::table
+            .filter(articles::id.eq(id))
+            .filter(articles::version.eq(expected_version)),
+    )
+    .set((&changes, articles::version.eq(expected_version + 1)))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(TxError::Stale);
+    }
+    diesel::insert_into(article_revisions::table)
+        .values(NewRevision {
+            article_id: id,
+            version,
+            snapshot: json,
+            created_at: now,
+            created_by: by,
+        })
+        .execute(conn)?;
+    diesel::delete(article_terms::table.filter(article_terms::article_id.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+fn insert_row(
+    conn: &mut DbConn,
+    w: &ArticleWrite,
+    section_id: Option<i64>,
+    created_by: Option<i64>,
+) -> Result<i64, TxError> {
+    let changes = ArticleChanges::new(w, section_id, w.created_at);
+    Ok(diesel::insert_into(articles::table)
+        .values((
+            changes,
+            articles::created_at.eq(naive(w.created_at)),
+            articles::created_by.eq(created_by),
+        ))
+        .returning(articles::id)
+        .get_result(conn)?)
+}
+
+/// The article's term vector and its links to tags and authors, replaced.
+fn write_links(
+    conn: &mut DbConn,
+    id: i64,
+    w: &ArticleWrite,
+    links: Vec<(i64, i32)>,
+) -> Result<(), TxError> {
     diesel::delete(article_vectors::table.filter(article_vectors::article_id.eq(id)))
         .execute(conn)?;
     diesel::insert_into(article_vectors::table)
@@ -222,23 +244,49 @@ pub(super) fn save_one(
             article_vectors::term_vector.eq(&w.term_vector),
         ))
         .execute(conn)?;
-    if !links.is_empty() {
-        let rows: Vec<NewArticleTerm> = links
-            .into_iter()
-            .map(|(term_id, position)| NewArticleTerm {
-                article_id: id,
-                term_id,
-                position,
-            })
-            .collect();
-        // Multi-row inserts are one of the things the connection enum cannot
-        // express (SQLite's batch insert is its own query type), hence the arms.
-        let insert = diesel::insert_into(article_terms::table).values(&rows);
-        match conn {
-            DbConn::Sqlite(c) => insert.execute(c)?,
-            DbConn::Pg(c) => insert.execute(c)?,
-        };
+    if links.is_empty() {
+        return Ok(());
     }
+    let rows: Vec<NewArticleTerm> = links
+        .into_iter()
+        .map(|(term_id, position)| NewArticleTerm {
+            article_id: id,
+            term_id,
+            position,
+        })
+        .collect();
+    // Multi-row inserts are one of the things the connection enum cannot
+    // express (SQLite's batch insert is its own query type), hence the arms.
+    let insert = diesel::insert_into(article_terms::table).values(&rows);
+    match conn {
+        DbConn::Sqlite(c) => insert.execute(c)?,
+        DbConn::Pg(c) => insert.execute(c)?,
+    };
+    Ok(())
+}
+
+pub(super) fn save_one(
+    cache: &mut TermCache<'_>,
+    w: &ArticleWrite,
+    target: Target,
+) -> Result<i64, TxError> {
+    let (section_id, links) = ensure_terms(cache, w)?;
+    let now = cache.now;
+    let conn = &mut *cache.conn;
+    let id = match existing_row(conn, w, target)? {
+        Some(row) => {
+            update_row(conn, w, section_id, row, now)?;
+            row.0
+        }
+        None => {
+            let created_by = match target {
+                Target::Insert { created_by } => created_by,
+                _ => None,
+            };
+            insert_row(conn, w, section_id, created_by)?
+        }
+    };
+    write_links(conn, id, w, links)?;
     Ok(id)
 }
 
