@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use actix_web::web;
+use chrono::{DateTime, Utc};
+use newsdesk_domain::clock::Clock;
 use newsdesk_domain::error::DomainResult;
 use newsdesk_domain::store::Storage;
 
@@ -21,6 +23,8 @@ pub struct AppState {
     pub base_url: String,
     pub metrics: Arc<Metrics>,
     pub auth: Arc<Auth>,
+    /// The time every read and write of this server is judged at.
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -30,7 +34,12 @@ impl AppState {
             base_url,
             metrics: Arc::new(Metrics::default()),
             auth: Arc::new(Auth::new(auth)),
+            clock: Clock::default(),
         }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Runs `f` against the store on a blocking thread.

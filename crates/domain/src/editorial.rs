@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::article::{self, export_input, ArticleInput, ArticleRecord, ArticleStatus, ArticleView};
 use crate::body;
 use crate::error::{DomainError, DomainResult, FieldError};
+use crate::query::Visibility;
 use crate::service::{self, Relations};
 use crate::slug::Slug;
 use crate::store::{AccountStore, ContentStore, RevisionRecord, TermWrite};
@@ -154,7 +155,7 @@ pub fn update_article(
     if !unknown.is_empty() {
         return Err(DomainError::Invalid(unknown));
     }
-    let current = service::article(store, slug, Principal::Staff(staff).visibility())?;
+    let current = service::article(store, slug, Visibility::Staff)?;
     let current_status = current.status_at(now);
 
     if let Some(check) = precondition {
@@ -288,7 +289,7 @@ pub fn delete_article(
     slug: &str,
 ) -> DomainResult<ArticleRecord> {
     who.require(Role::Editor)?;
-    let current = service::article(store, slug, who.visibility())?;
+    let current = service::article(store, slug, Visibility::Staff)?;
     store.delete_article(current.id)?;
     Ok(current)
 }
@@ -312,7 +313,7 @@ pub fn revisions(
     slug: &str,
 ) -> DomainResult<Vec<Revision>> {
     let staff = who.require(Role::Author)?;
-    let current = service::article(store, slug, Principal::Staff(staff).visibility())?;
+    let current = service::article(store, slug, Visibility::Staff)?;
     store
         .revisions(current.id)?
         .into_iter()

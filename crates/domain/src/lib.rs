@@ -9,6 +9,7 @@
 
 pub mod article;
 pub mod body;
+pub mod clock;
 pub mod editorial;
 pub mod error;
 pub mod generate;

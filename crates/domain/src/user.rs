@@ -181,10 +181,10 @@ pub enum Principal {
 impl Principal {
     /// Staff preview drafts and scheduled articles; everyone else sees
     /// what is published.
-    pub fn visibility(&self) -> Visibility {
+    pub fn visibility_at(&self, now: DateTime<Utc>) -> Visibility {
         match self {
             Principal::Staff(_) => Visibility::Staff,
-            _ => Visibility::public_now(),
+            _ => Visibility::Public { now },
         }
     }
 

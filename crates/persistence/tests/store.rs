@@ -35,7 +35,7 @@ on_both_backends!(
     keyset_pages_visit_every_article_once,
     filters_by_tag_section_author_and_dates,
     term_counts_follow_visibility,
-    duplicate_slug_in_one_batch_is_refused_whole,
+    duplicate_slug_in_one_batch_updates_the_first,
     related_candidates_come_from_each_source_with_true_shared_terms,
 );
 
@@ -329,8 +329,8 @@ fn term_counts_follow_visibility(store: &Store) {
     ));
 }
 
-fn duplicate_slug_in_one_batch_is_refused_whole(store: &Store) {
-    // Two different titles, one explicit slug: the second re-saves the first.
+fn duplicate_slug_in_one_batch_updates_the_first(store: &Store) {
+    // Two different titles, one explicit slug, in one batch.
     let past = now() - TimeDelta::hours(1);
     save(
         store,
@@ -345,9 +345,19 @@ fn duplicate_slug_in_one_batch_is_refused_whole(store: &Store) {
             },
         ],
     );
+    // An import re-saving a slug updates that article, as a re-import
+    // does: one row, at its second version, the first kept as a revision.
     let r = store.article_by_slug("dup").expect("ok").expect("exists");
     assert_eq!(r.title, "Second");
+    assert_eq!(r.version, 2);
     assert_eq!(store.count_articles().expect("count"), 1);
+    let revisions = store.revisions(r.id).expect("revisions");
+    assert_eq!(revisions.len(), 1);
+    assert!(
+        revisions[0].snapshot.contains("\"First\""),
+        "{}",
+        revisions[0].snapshot
+    );
 }
 
 fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store) {

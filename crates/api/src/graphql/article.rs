@@ -14,7 +14,7 @@ use newsdesk_domain::term::TermKind;
 use crate::graphql::discovery::{related_for, RelatedArticle};
 use crate::graphql::loaders::{ArticleTerms, Sections};
 use crate::graphql::terms::{Author, Section, Tag};
-use crate::graphql::{domain_error, gql_error, page_limit, principal, state};
+use crate::graphql::{domain_error, gql_error, page_limit, state, visibility};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "newsdesk_domain::article::ArticleStatus")]
@@ -197,7 +197,7 @@ pub(super) async fn article_connection(
     let state = state(ctx)?;
     let limit = page_limit(first)?;
     let filter = ArticleFilter::parse(filter).map_err(domain_error)?;
-    let query = ArticleQuery::new(filter, limit, after.as_deref(), principal(ctx).visibility())
+    let query = ArticleQuery::new(filter, limit, after.as_deref(), visibility(ctx)?)
         .map_err(domain_error)?;
     let has_previous = query.after.is_some();
     let page = state
@@ -205,7 +205,7 @@ pub(super) async fn article_connection(
         .await
         .map_err(gql_error)?;
     prefetch_relations(ctx, &page.items).await?;
-    let now = article::now();
+    let now = state.now();
     let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
     conn.edges.extend(page.items.into_iter().map(|record| {
         let cursor = Cursor::for_article(record.key()).as_str().to_owned();

@@ -3,10 +3,10 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Result, SimpleObject};
-use newsdesk_domain::{article, related, service};
+use newsdesk_domain::{related, service};
 
 use crate::graphql::article::Article;
-use crate::graphql::{domain_error, gql_error, page_limit, principal, rename_limit, state};
+use crate::graphql::{domain_error, gql_error, page_limit, rename_limit, state, visibility};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "newsdesk_domain::related::ReasonKind")]
@@ -44,8 +44,8 @@ pub(super) async fn related_for(
     let state = state(ctx)?;
     let limit = related::parse_limit(first.map(|n| n.to_string()).as_deref())
         .map_err(|e| rename_limit(domain_error(e)))?;
-    let visibility = principal(ctx).visibility();
-    let now = article::now();
+    let visibility = visibility(ctx)?;
+    let now = state.now();
     let ranked = state
         .run(move |store| service::related(store, &slug, visibility, limit, now))
         .await
@@ -88,13 +88,13 @@ pub(super) async fn search_connection(
 ) -> Result<Connection<String, SearchHit>> {
     let state = state(ctx)?;
     let limit = page_limit(first)?;
-    let visibility = principal(ctx).visibility();
+    let visibility = visibility(ctx)?;
     let has_previous = after.is_some();
     let page = state
         .run(move |store| service::search(store, Some(&query), limit, after.as_deref(), visibility))
         .await
         .map_err(gql_error)?;
-    let now = article::now();
+    let now = state.now();
     let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
     conn.edges.extend(page.items.into_iter().map(|h| {
         Edge::new(

@@ -59,7 +59,7 @@ impl Loader<(TermKind, i64)> for TermCounts {
         keys: &[(TermKind, i64)],
     ) -> Result<HashMap<(TermKind, i64), i64>, Self::Error> {
         let keys = keys.to_vec();
-        let visibility = self.1.visibility();
+        let visibility = self.1.visibility_at(self.0.now());
         self.0
             .run(move |store| service::term_counts(store, &keys, visibility))
             .await

@@ -201,6 +201,11 @@ pub(crate) fn principal(ctx: &Context<'_>) -> Principal {
     ctx.data_opt::<Principal>().copied().unwrap_or_default()
 }
 
+/// What the caller may see, judged at the server's time.
+pub(crate) fn visibility(ctx: &Context<'_>) -> async_graphql::Result<newsdesk_domain::Visibility> {
+    Ok(principal(ctx).visibility_at(state(ctx)?.now()))
+}
+
 pub(crate) fn page_limit(first: Option<i32>) -> async_graphql::Result<PageLimit> {
     PageLimit::with_max(
         first.map(i64::from),

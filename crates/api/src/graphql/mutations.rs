@@ -179,6 +179,7 @@ async fn write_article(
             &dyn newsdesk_domain::Storage,
             &Principal,
             &str,
+            DateTime<Utc>,
         ) -> newsdesk_domain::error::DomainResult<newsdesk_domain::ArticleRecord>
         + Send
         + 'static,
@@ -186,11 +187,12 @@ async fn write_article(
     let state = state(ctx)?;
     let who = principal(ctx);
     let base = state.base_url.clone();
+    let now = state.now();
     let record = state
-        .run(move |store| f(store, &who, &base))
+        .run(move |store| f(store, &who, &base, now))
         .await
         .map_err(gql_error)?;
-    Ok(Article::new(record, article::now()))
+    Ok(Article::new(record, now))
 }
 
 #[derive(Default)]
@@ -206,8 +208,8 @@ impl ArticleMutations {
         input: CreateArticleInput,
     ) -> Result<Article> {
         let input = ArticleInput::from(input);
-        write_article(ctx, move |store, who, _| {
-            editorial::create_article(store, who, input, article::now())
+        write_article(ctx, move |store, who, _, now| {
+            editorial::create_article(store, who, input, now)
         })
         .await
     }
@@ -223,11 +225,11 @@ impl ArticleMutations {
         expected_version: Option<i32>,
     ) -> Result<Article> {
         let patch = input.into_patch();
-        write_article(ctx, move |store, who, base| {
+        write_article(ctx, move |store, who, base, now| {
             let check = |r: &newsdesk_domain::ArticleRecord, _: &newsdesk_domain::ArticleView| {
                 expected_version.is_none_or(|v| v == r.version)
             };
-            editorial::update_article(store, who, &slug, patch, Some(&check), base, article::now())
+            editorial::update_article(store, who, &slug, patch, Some(&check), base, now)
         })
         .await
     }
@@ -241,8 +243,8 @@ impl ArticleMutations {
         published_at: Option<DateTime<Utc>>,
     ) -> Result<Article> {
         let at = published_at.map(article::to_micros);
-        write_article(ctx, move |store, who, base| {
-            editorial::publish_article(store, who, &slug, at, base, article::now())
+        write_article(ctx, move |store, who, base, now| {
+            editorial::publish_article(store, who, &slug, at, base, now)
         })
         .await
     }

@@ -3,14 +3,14 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
+use newsdesk_domain::service;
 use newsdesk_domain::term::TermKind;
-use newsdesk_domain::{article, service};
 
 use crate::graphql::accounts::{viewer, Viewer};
 use crate::graphql::article::{article_connection, Article, ArticleFilterInput};
 use crate::graphql::discovery::{related_for, search_connection, RelatedArticle, SearchHit};
 use crate::graphql::terms::{one_term, term_connection, Author, Section, Tag};
-use crate::graphql::{gql_error, principal, state};
+use crate::graphql::{gql_error, state, visibility};
 
 pub struct QueryRoot;
 
@@ -24,12 +24,13 @@ impl QueryRoot {
     /// An article by slug (published, or any status for staff); null when
     /// there is none.
     async fn article(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Article>> {
-        let visibility = principal(ctx).visibility();
+        let visibility = visibility(ctx)?;
         let found = state(ctx)?
             .run(move |store| service::find_article(store, &slug, visibility))
             .await
             .map_err(gql_error)?;
-        Ok(found.map(|record| Article::new(record, article::now())))
+        let now = state(ctx)?.now();
+        Ok(found.map(|record| Article::new(record, now)))
     }
 
     /// Published articles, newest first. `first` is 1 to 100 (default 20).

@@ -13,7 +13,7 @@ use newsdesk_domain::term::{Term, TermKind};
 
 use crate::graphql::article::{article_connection, Article};
 use crate::graphql::loaders::TermCounts;
-use crate::graphql::{gql_error, page_limit, principal, state};
+use crate::graphql::{gql_error, page_limit, principal, state, visibility};
 
 /// A tag, section or author: one shape, three GraphQL types.
 macro_rules! term_object {
@@ -81,7 +81,7 @@ pub(super) async fn term_connection<T: async_graphql::OutputType>(
     let state = state(ctx)?;
     let limit = page_limit(first)?;
     let has_previous = after.is_some();
-    let visibility = principal(ctx).visibility();
+    let visibility = visibility(ctx)?;
     let page = state
         .run(move |store| service::list_terms(store, kind, limit, after.as_deref(), visibility))
         .await
@@ -100,7 +100,7 @@ pub(super) async fn one_term(
     slug: String,
 ) -> Result<Option<Term>> {
     let state = state(ctx)?;
-    let visibility = principal(ctx).visibility();
+    let visibility = visibility(ctx)?;
     match state
         .run(move |store| service::term(store, kind, &slug, visibility))
         .await

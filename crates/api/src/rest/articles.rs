@@ -47,10 +47,16 @@ pub async fn list_articles(
 ) -> Result<HttpResponse, ApiError> {
     let limit = PageLimit::parse(page.limit.as_deref())?;
     let filter = ArticleFilter::parse(filter.into_inner())?;
-    let query = ArticleQuery::new(filter, limit, page.cursor.as_deref(), caller.0.visibility())?;
+    let now = state.now();
+    let query = ArticleQuery::new(
+        filter,
+        limit,
+        page.cursor.as_deref(),
+        caller.0.visibility_at(now),
+    )?;
     let base = state.base_url.clone();
     let page = state
-        .run(move |store| service::list_article_views(store, &query, &base, article::now()))
+        .run(move |store| service::list_article_views(store, &query, &base, now))
         .await?;
     let mut info = cache_info(&caller);
     for a in &page.items {
@@ -78,10 +84,10 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     let base = state.base_url.clone();
-    let visibility = caller.0.visibility();
+    let now = state.now();
+    let visibility = caller.0.visibility_at(now);
     let view = state
         .run(move |store| {
-            let now = article::now();
             let record = service::article(store, &slug, visibility)?;
             editorial::view_of(store, record, &base, now)
         })
@@ -156,9 +162,9 @@ pub async fn create_article(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let base = state.base_url.clone();
+    let now = state.now();
     let view = state
         .run(move |store| {
-            let now = article::now();
             let record = editorial::create_article(store, &caller.0, input, now)?;
             editorial::view_of(store, record, &base, now)
         })
@@ -209,9 +215,9 @@ pub async fn update_article(
         .map_err(|_| ApiError::bad_request("If-Match is not readable"))?;
     let slug = slug.into_inner();
     let base = state.base_url.clone();
+    let now = state.now();
     let view = state
         .run(move |store| {
-            let now = article::now();
             let check = |_: &newsdesk_domain::ArticleRecord, view: &ArticleView| {
                 if_match
                     .as_deref()
@@ -300,9 +306,9 @@ pub async fn publish_article(
     };
     let slug = slug.into_inner();
     let base = state.base_url.clone();
+    let now = state.now();
     let view = state
         .run(move |store| {
-            let now = article::now();
             let record = editorial::publish_article(store, &caller.0, &slug, at, &base, now)?;
             editorial::view_of(store, record, &base, now)
         })

@@ -1,7 +1,6 @@
 //! Discovery: full-text search and explainable related news.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use newsdesk_domain::article;
 use newsdesk_domain::related;
 use newsdesk_domain::service::{self, RelatedArticle, SearchResult};
 use newsdesk_domain::PageLimit;
@@ -45,7 +44,8 @@ pub async fn search_articles(
 ) -> Result<HttpResponse, ApiError> {
     let (p, page) = (params.into_inner(), page.into_inner());
     let limit = PageLimit::parse(page.limit.as_deref())?;
-    let visibility = caller.0.visibility();
+    let now = state.now();
+    let visibility = caller.0.visibility_at(now);
     let base = state.base_url.clone();
     let page = state
         .run(move |store| {
@@ -56,7 +56,7 @@ pub async fn search_articles(
                 page.cursor.as_deref(),
                 visibility,
                 &base,
-                article::now(),
+                now,
             )
         })
         .await?;
@@ -109,12 +109,11 @@ pub async fn related_articles(
 ) -> Result<HttpResponse, ApiError> {
     let limit = related::parse_limit(params.limit.as_deref())?;
     let slug = slug.into_inner();
-    let visibility = caller.0.visibility();
+    let now = state.now();
+    let visibility = caller.0.visibility_at(now);
     let base = state.base_url.clone();
     let data = state
-        .run(move |store| {
-            service::related_articles(store, &slug, visibility, limit, &base, article::now())
-        })
+        .run(move |store| service::related_articles(store, &slug, visibility, limit, &base, now))
         .await?;
     let mut info = CacheInfo {
         private: caller.is_staff(),

@@ -73,7 +73,7 @@ async fn list_terms(
     kind: web::Data<TermKind>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = caller.0.visibility();
+    let visibility = caller.0.visibility_at(state.now());
     let kind = **kind;
     let limit = PageLimit::parse(params.limit.as_deref())?;
     let cursor = params.cursor.clone();
@@ -104,8 +104,9 @@ async fn get_term(
 ) -> Result<HttpResponse, ApiError> {
     let kind = **kind;
     let slug = slug.into_inner();
+    let visibility = caller.0.visibility_at(state.now());
     let view = state
-        .run(move |store| service::term(store, kind, &slug, caller.0.visibility()))
+        .run(move |store| service::term(store, kind, &slug, visibility))
         .await?;
     let info = CacheInfo {
         last_modified: None,
@@ -161,10 +162,11 @@ async fn update_term(
     let kind = **kind;
     let input = body.into_inner();
     let slug = slug.into_inner();
+    let visibility = caller.0.visibility_at(state.now());
     let view = state
         .run(move |store| {
             let term = editorial::update_term(store, &caller.0, kind, &slug, input)?;
-            service::term(store, kind, &term.slug, caller.0.visibility())
+            service::term(store, kind, &term.slug, visibility)
         })
         .await?;
     Ok(HttpResponse::Ok().json(One {

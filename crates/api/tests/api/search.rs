@@ -198,23 +198,25 @@ async fn hostile_queries_never_fail(app: TestApp) {
         let res = app.get(&format!("/api/v1/search?q={q}")).await;
         assert_problem(res, expected).await;
     }
-    for q in [
-        "%22harbour",
-        "harbour%22%22%22",
-        "title%3Aharbour",
-        "harbour%20OR%20news",
-        "NEAR(harbour%20news)",
-        "harbour*",
-        "%5E%24%28%29",
-        "harbour%20AND%20NOT",
-        "%27%3B%20DROP%20TABLE%20articles%3B%20--",
-        "%E2%80%9Charbour%E2%80%9D",
+    // Syntax other engines would read is plain words here, the same on
+    // both backends: each query gets exactly one answer.
+    for (q, expected) in [
+        ("%22harbour", 200),
+        ("harbour%22%22%22", 200),
+        ("title%3Aharbour", 200),
+        ("harbour%20OR%20news", 200),
+        ("NEAR(harbour%20news)", 200),
+        ("harbour*", 200),
+        ("%5E%24%28%29", 400),
+        ("harbour%20AND%20NOT", 200),
+        ("%27%3B%20DROP%20TABLE%20articles%3B%20--", 200),
+        ("%E2%80%9Charbour%E2%80%9D", 200),
     ] {
         let res = app.get(&format!("/api/v1/search?q={q}")).await;
-        let status = res.status().as_u16();
-        assert!(status == 200 || status == 400, "{q} gave {status}");
-        if status == 400 {
+        if expected == 400 {
             assert_problem(res, 400).await;
+        } else {
+            assert_eq!(res.status().as_u16(), expected, "{q}");
         }
     }
     assert_problem(app.get("/api/v1/search").await, 400).await;
