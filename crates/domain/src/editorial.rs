@@ -39,6 +39,9 @@ const PATCHABLE: &[&str] = &[
     "language",
 ];
 
+/// The longest description (or bio) of a tag, section or author.
+pub const MAX_DESCRIPTION_CHARS: usize = 5000;
+
 /// How many numbered slugs to try when a made-up slug is taken.
 const SLUG_ATTEMPTS: u32 = 50;
 
@@ -147,17 +150,8 @@ pub fn update_article(
     now: DateTime<Utc>,
 ) -> DomainResult<ArticleRecord> {
     let staff = who.require(Role::Author)?;
-    let unknown: Vec<FieldError> = patch
-        .keys()
-        .filter(|k| !PATCHABLE.contains(&k.as_str()))
-        .map(|k| FieldError::new(k, "is not a field that can be changed"))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(DomainError::Invalid(unknown));
-    }
+    patchable(&patch)?;
     let current = service::article(store, slug, Visibility::Staff)?;
-    let current_status = current.status_at(now);
-
     if let Some(check) = precondition {
         let view = view_of(store, current.clone(), public_url, now)?;
         if !check(&current, &view) {
@@ -167,19 +161,51 @@ pub fn update_article(
             ));
         }
     }
-
     let mut rel = Relations::load(store, std::slice::from_ref(&current))?;
     let section = current.section_id.and_then(|id| rel.sections.remove(&id));
     let tags = rel.tags.remove(&current.id).unwrap_or_default();
     let authors = rel.authors.remove(&current.id).unwrap_or_default();
     let base = export_input(&current, section.as_ref(), &authors, &tags);
+    let write = merge_patch(&current, base, patch)?.validate(ArticleStatus::Draft, now)?;
+    if staff.role == Role::Author {
+        existing_terms_only(store, staff, &write)?;
+        if !owns(store, staff, &current)? {
+            return Err(forbidden("authors edit only their own articles"));
+        }
+        let new_status = write.status.seen_at(write.published_at, now);
+        authors_keep_drafts(current.status_at(now), new_status)?;
+    }
+    store.update_article(current.id, current.version, &write, Some(staff.user_id))
+}
+
+/// A PATCH names only fields that can be changed.
+fn patchable(patch: &Map<String, Value>) -> DomainResult<()> {
+    let unknown: Vec<FieldError> = patch
+        .keys()
+        .filter(|k| !PATCHABLE.contains(&k.as_str()))
+        .map(|k| FieldError::new(k, "is not a field that can be changed"))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(unknown))
+    }
+}
+
+/// The article as it would be after a JSON merge patch: absent fields
+/// stay, `null` clears, and an excerpt that was made from the body follows
+/// a new body (an editor's own excerpt stays).
+fn merge_patch(
+    current: &ArticleRecord,
+    base: ArticleInput,
+    patch: Map<String, Value>,
+) -> DomainResult<ArticleInput> {
     let mut merged =
         serde_json::to_value(&base).map_err(|e| DomainError::Internal(e.to_string()))?;
     let body_changes = patch.contains_key("body") || patch.contains_key("body_format");
     let excerpt_was_made =
         current.excerpt == body::excerpt_from(&current.body_text, article::MADE_EXCERPT_CHARS);
     if let Value::Object(m) = &mut merged {
-        // A made-up excerpt follows the body; an editor's own stays.
         if body_changes && excerpt_was_made && !patch.contains_key("excerpt") {
             m.remove("excerpt");
         }
@@ -192,27 +218,23 @@ pub fn update_article(
             }
         }
     }
-    let input: ArticleInput = serde_json::from_value(merged).map_err(|e| {
+    serde_json::from_value(merged).map_err(|e| {
         DomainError::Invalid(vec![FieldError::new(
             "body",
             format!("does not fit the article: {e}"),
         )])
-    })?;
-    let write = input.validate(ArticleStatus::Draft, now)?;
-    let new_status = write.status.seen_at(write.published_at, now);
+    })
+}
 
-    if staff.role == Role::Author {
-        existing_terms_only(store, staff, &write)?;
-        if !owns(store, staff, &current)? {
-            return Err(forbidden("authors edit only their own articles"));
-        }
-        if current_status != ArticleStatus::Draft || new_status != ArticleStatus::Draft {
-            return Err(forbidden(
-                "authors edit drafts only; publishing is for editors",
-            ));
-        }
+/// Authors work on drafts: they neither change a published, scheduled or
+/// archived article nor make a draft anything else.
+fn authors_keep_drafts(before: ArticleStatus, after: ArticleStatus) -> DomainResult<()> {
+    if before != ArticleStatus::Draft || after != ArticleStatus::Draft {
+        return Err(forbidden(
+            "authors edit drafts only; publishing is for editors",
+        ));
     }
-    store.update_article(current.id, current.version, &write, Some(staff.user_id))
+    Ok(())
 }
 
 /// Below editor, an article may name only tags, sections and author
@@ -386,11 +408,11 @@ fn term_write(input: TermInput, current: Option<&Term>) -> DomainResult<TermWrit
     };
     if description
         .as_ref()
-        .is_some_and(|d| d.chars().count() > 5000)
+        .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
     {
         errors.push(FieldError::new(
             "description",
-            "must be at most 5000 characters",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
         ));
     }
     match (name, slug, errors.is_empty()) {
@@ -455,3 +477,6 @@ pub fn delete_term(
         .ok_or_else(|| DomainError::NotFound(format!("{} {slug:?}", kind.noun())))?;
     store.delete_term(kind, current.id)
 }
+
+#[cfg(test)]
+mod tests;
