@@ -80,9 +80,11 @@ mod tests {
 
     use super::*;
 
-    /// Every new span: its name, its parent's name and its fields.
+    /// A new span: its name, its parent's name and its fields.
+    type Seen = (String, Option<String>, String);
+
     #[derive(Clone, Default)]
-    struct Spans(Arc<Mutex<Vec<(String, Option<String>, String)>>>);
+    struct Spans(Arc<Mutex<Vec<Seen>>>);
 
     impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Spans {
         fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
