@@ -152,6 +152,7 @@ impl ManageConnection for DbManager {
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
+        // The derived enum does not forward `is_broken`, hence the arms.
         match conn {
             DbConn::Sqlite(c) => c.is_broken(),
             DbConn::Pg(c) => c.is_broken(),

@@ -109,6 +109,7 @@ impl Store {
     /// Applies pending migrations; returns how many ran.
     pub fn migrate(&self) -> Result<usize, String> {
         let mut conn = self.conn().map_err(|e| e.to_string())?;
+        // Each backend has its own SQL (FTS5 vs tsvector), so its own set.
         let applied = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
             DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
