@@ -4,6 +4,7 @@
 #[macro_use]
 mod helpers;
 
+mod accounts;
 mod articles;
 mod auth;
 mod cli;
@@ -13,5 +14,6 @@ mod relevance;
 mod schema;
 mod search;
 mod security;
+mod taxonomy;
 mod terms;
 mod writes;
