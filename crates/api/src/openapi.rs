@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::Problem;
-use crate::rest::{accounts, articles, discovery, terms, ListMeta};
+use crate::rest::{accounts, articles, discovery, syndication, terms, ListMeta};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,6 +41,8 @@ use crate::rest::{accounts, articles, discovery, terms, ListMeta};
         terms::create_author,
         terms::update_author,
         terms::delete_author,
+        syndication::add_correction,
+        syndication::sync_articles,
     ),
     components(schemas(
         Problem,
@@ -72,6 +74,12 @@ use crate::rest::{accounts, articles, discovery, terms, ListMeta};
         newsdesk_domain::article::ArticleView,
         newsdesk_domain::article::ArticleInput,
         newsdesk_domain::editorial::TermInput,
+        syndication::CorrectionBody,
+        syndication::SyncList,
+        syndication::SyncMeta,
+        newsdesk_domain::service::sync::SyncItem,
+        newsdesk_domain::service::sync::Gone,
+        newsdesk_domain::article::Correction,
     )),
     tags(
         (name = "articles", description = "Articles: published ones for everyone, every status for staff (preview)"),
@@ -79,6 +87,7 @@ use crate::rest::{accounts, articles, discovery, terms, ListMeta};
         (name = "sections", description = "Sections of the site"),
         (name = "authors", description = "Author profiles (no e-mail addresses)"),
         (name = "discovery", description = "Full-text search and explainable related news"),
+        (name = "syndication", description = "For partners: delta sync of everything public"),
         (name = "auth", description = "Staff tokens"),
         (name = "accounts", description = "Staff accounts and partner API keys (admin)"),
     )

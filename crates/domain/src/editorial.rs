@@ -42,6 +42,9 @@ const PATCHABLE: &[&str] = &[
 /// The longest description (or bio) of a tag, section or author.
 pub const MAX_DESCRIPTION_CHARS: usize = 5000;
 
+/// The longest correction.
+pub const MAX_CORRECTION_CHARS: usize = 2000;
+
 /// How many numbered slugs to try when a made-up slug is taken.
 const SLUG_ATTEMPTS: u32 = 50;
 
@@ -314,6 +317,35 @@ pub fn delete_article(
     let current = service::article(store, slug, Visibility::Staff)?;
     store.delete_article(current.id)?;
     Ok(current)
+}
+
+/// Appends a dated correction (editor+): public from now on, in every
+/// format, and a change partners' sync and feeds pick up.
+#[tracing::instrument(skip_all, fields(who = ?who, slug = %slug))]
+pub fn add_correction(
+    store: &(impl ContentStore + ?Sized),
+    who: &Principal,
+    slug: &str,
+    text: Option<&str>,
+    now: DateTime<Utc>,
+) -> DomainResult<ArticleRecord> {
+    let staff = who.require(Role::Editor)?;
+    let text = text.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        return Err(DomainError::invalid("text", "is required"));
+    }
+    if text.chars().count() > MAX_CORRECTION_CHARS {
+        return Err(DomainError::invalid(
+            "text",
+            format!("must be at most {MAX_CORRECTION_CHARS} characters"),
+        ));
+    }
+    let current = service::article(store, slug, Visibility::Staff)?;
+    let correction = article::Correction {
+        text: text.to_owned(),
+        published_at: now,
+    };
+    store.add_correction(current.id, &correction, Some(staff.user_id))
 }
 
 /// An earlier version of an article, as the create body that restores it.

@@ -32,6 +32,8 @@ pub use error::{DomainError, FieldError};
 pub use paging::{Cursor, Page, PageLimit};
 pub use query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 pub use slug::Slug;
-pub use store::{AccountStore, ArticleStore, ContentStore, DiscoveryStore, Storage, TermStore};
+pub use store::{
+    AccountStore, ArticleStore, ContentStore, DiscoveryStore, Storage, SyndicationStore, TermStore,
+};
 pub use term::{Term, TermKind, TermRef, TermView};
 pub use user::{Principal, Role, Staff};

@@ -27,6 +27,19 @@ impl PageLimit {
         }
     }
 
+    /// Like `parse`, with a default and a cap of the caller's own (feeds
+    /// default to 50, sync to 100).
+    pub fn parse_with(raw: Option<&str>, default: u32, max: u32) -> Result<PageLimit, DomainError> {
+        let n = raw
+            .map(|s| {
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| DomainError::invalid("limit", "must be a whole number"))
+            })
+            .transpose()?;
+        PageLimit::with_max(n, default, max)
+    }
+
     pub fn new(n: i64) -> Option<PageLimit> {
         (1..=i64::from(MAX_LIMIT))
             .contains(&n)

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::article::{ArticleRecord, ArticleSummary, ArticleWrite};
+use crate::article::{ArticleRecord, ArticleSummary, ArticleWrite, Correction};
 use crate::error::DomainResult;
 use crate::paging::SlugKey;
 use crate::query::{ArticleQuery, Visibility};
@@ -59,6 +59,19 @@ pub trait ArticleStore: Send + Sync {
 
     /// Earlier versions of an article, newest first.
     fn revisions(&self, article_id: i64) -> DomainResult<Vec<RevisionRecord>>;
+
+    /// Appends a dated correction to article `id`, bumping its `updated_at`
+    /// and version, and logs the change, in one transaction.
+    fn add_correction(
+        &self,
+        id: i64,
+        correction: &Correction,
+        by: Option<i64>,
+    ) -> DomainResult<ArticleRecord>;
+
+    /// `(article_id, correction)` of these articles, oldest first, with one
+    /// statement.
+    fn corrections_of(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, Correction)>>;
 
     /// Cheap round trip proving the database answers.
     fn ping(&self) -> DomainResult<()>;
@@ -132,6 +145,95 @@ pub trait DiscoveryStore: Send + Sync {
     fn vocabulary(&self) -> DomainResult<std::sync::Arc<Vocabulary>>;
 }
 
+/// What partners are served from: the change log sync reads, and the
+/// public articles in id order for a first sync and for sitemaps.
+pub trait SyndicationStore: Send + Sync {
+    /// Up to `limit` changes after `after_seq`, in the order they committed.
+    fn changes_after(&self, after_seq: i64, limit: u32) -> DomainResult<Vec<Change>>;
+
+    /// The newest change's `seq`, 0 while the log is empty.
+    fn last_seq(&self) -> DomainResult<i64>;
+
+    /// Whether the log holds a change with this `seq`.
+    fn has_change(&self, seq: i64) -> DomainResult<bool>;
+
+    /// The changes that scheduled an article to go public within
+    /// `(after, until]`: a schedule coming due writes nothing by itself.
+    fn came_due(&self, after: DateTime<Utc>, until: DateTime<Utc>) -> DomainResult<Vec<Change>>;
+
+    /// Up to `limit` articles public at `now`, in id order after `after_id`.
+    fn public_after_id(
+        &self,
+        after_id: i64,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<ArticleRecord>>;
+
+    /// What a sitemap lists of up to `limit` public articles after
+    /// `after_id`, in id order: no bodies.
+    fn sitemap_entries(
+        &self,
+        after_id: i64,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Vec<SitemapEntry>>;
+
+    fn count_public(&self, now: DateTime<Utc>) -> DomainResult<i64>;
+}
+
+/// What changed in an article, as the change log records it. Whether a
+/// change unpublished the article is read from the article at sync time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Corrected,
+    Deleted,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Updated => "updated",
+            ChangeKind::Corrected => "corrected",
+            ChangeKind::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChangeKind> {
+        [
+            ChangeKind::Created,
+            ChangeKind::Updated,
+            ChangeKind::Corrected,
+            ChangeKind::Deleted,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Grows with every change, in commit order.
+    pub seq: i64,
+    pub article_id: i64,
+    /// The slug when the change was made: a deleted article keeps it here.
+    pub slug: String,
+    pub kind: ChangeKind,
+    pub changed_at: DateTime<Utc>,
+    /// When the change scheduled the article to go public, if it did.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapEntry {
+    pub id: i64,
+    pub slug: String,
+    pub canonical_url: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// Everything about content: the three stores together, for services that
 /// need more than one of them.
 pub trait ContentStore: ArticleStore + TermStore + DiscoveryStore {}
@@ -203,7 +305,9 @@ pub struct UserChange {
 
 /// What the API holds: every store, behind one trait object, plus the two
 /// numbers operations report. Only start-up wiring names the implementation.
-pub trait Storage: ArticleStore + TermStore + DiscoveryStore + AccountStore {
+pub trait Storage:
+    ArticleStore + TermStore + DiscoveryStore + AccountStore + SyndicationStore
+{
     /// `sqlite` or `postgresql`.
     fn backend_name(&self) -> &'static str;
     /// SQL statements run so far.

@@ -5,11 +5,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use newsdesk_domain::article::{ArticleRecord, ArticleStatus, ArticleWrite, Image, Source};
 use newsdesk_domain::body::BodyFormat;
-use newsdesk_domain::store::RevisionRecord;
+use newsdesk_domain::store::{Change, ChangeKind, RevisionRecord};
 use newsdesk_domain::term::{Term, TermKind};
 use newsdesk_domain::user::{ApiKey, Role, User};
 
-use crate::schema::{api_keys, article_revisions, article_terms, articles, terms, users};
+use crate::schema::{
+    api_keys, article_changes, article_corrections, article_revisions, article_terms, articles,
+    terms, users,
+};
 
 pub fn naive(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()
@@ -300,4 +303,55 @@ pub struct NewApiKey<'a> {
     pub key_hash: &'a str,
     pub rate_limit_per_minute: i32,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = article_corrections)]
+pub struct CorrectionRow {
+    pub article_id: i64,
+    pub text: String,
+    pub published_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = article_corrections)]
+pub struct NewCorrection<'a> {
+    pub article_id: i64,
+    pub text: &'a str,
+    pub published_at: NaiveDateTime,
+    pub created_by: Option<i64>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = article_changes)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub article_id: i64,
+    pub slug: String,
+    pub kind: String,
+    pub changed_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
+}
+
+impl ChangeRow {
+    pub fn into_change(self) -> Option<Change> {
+        Some(Change {
+            seq: self.seq,
+            article_id: self.article_id,
+            kind: ChangeKind::parse(&self.kind)?,
+            slug: self.slug,
+            changed_at: utc(self.changed_at),
+            due_at: self.due_at.map(utc),
+        })
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = article_changes)]
+pub struct NewChange<'a> {
+    pub article_id: i64,
+    pub slug: &'a str,
+    pub kind: &'a str,
+    pub changed_at: NaiveDateTime,
+    pub due_at: Option<NaiveDateTime>,
 }

@@ -78,6 +78,28 @@ diesel::table! {
         rate_limit_per_minute -> Integer,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        policy -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    article_corrections (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        text -> Text,
+        published_at -> Timestamp,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    article_changes (seq) {
+        seq -> BigInt,
+        article_id -> BigInt,
+        slug -> Text,
+        kind -> Text,
+        changed_at -> Timestamp,
+        due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -108,5 +130,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_vectors,
     users,
     article_revisions,
-    api_keys
+    api_keys,
+    article_corrections,
+    article_changes
 );

@@ -12,7 +12,7 @@ use newsdesk_domain::service;
 use newsdesk_domain::term::TermKind;
 
 use crate::graphql::discovery::{related_for, RelatedArticle};
-use crate::graphql::loaders::{ArticleTerms, Sections};
+use crate::graphql::loaders::{ArticleTerms, Corrections, Sections};
 use crate::graphql::terms::{Author, Section, Tag};
 use crate::graphql::{domain_error, gql_error, page_limit, state, visibility};
 
@@ -182,8 +182,16 @@ impl Article {
     }
 
     /// Dated corrections appended by editors, oldest first.
-    async fn corrections(&self) -> Vec<Correction> {
-        Vec::new()
+    async fn corrections(&self, ctx: &Context<'_>) -> Result<Vec<Correction>> {
+        let loader = ctx.data::<DataLoader<Corrections, HashMapCache>>()?;
+        let found = loader.load_one(self.record.id).await?.unwrap_or_default();
+        Ok(found
+            .into_iter()
+            .map(|c| Correction {
+                text: c.text,
+                published_at: c.published_at,
+            })
+            .collect())
     }
 }
 

@@ -66,3 +66,19 @@ impl Loader<(TermKind, i64)> for TermCounts {
             .map_err(gql_error)
     }
 }
+
+/// Corrections of an article, oldest first: key article id.
+pub struct Corrections(pub AppState);
+
+impl Loader<i64> for Corrections {
+    type Value = Vec<newsdesk_domain::article::Correction>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let keys = keys.to_vec();
+        self.0
+            .run(move |store| service::corrections_by_article(store, &keys))
+            .await
+            .map_err(gql_error)
+    }
+}

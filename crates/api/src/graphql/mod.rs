@@ -126,6 +126,7 @@ async fn execute(
         .data(crate::auth::ClientAddr(address))
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
+        .data(cached(loaders::Corrections(state.clone())))
         .data(cached(loaders::TermCounts(state, caller.0)));
     Ok(schema.execute(request).await.into())
 }

@@ -249,6 +249,21 @@ impl ArticleMutations {
         .await
     }
 
+    /// Append a dated correction (editor+): public at once, and a change for
+    /// sync and feeds.
+    #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
+    async fn add_correction(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+        text: String,
+    ) -> Result<Article> {
+        write_article(ctx, move |store, who, _, now| {
+            editorial::add_correction(store, who, &slug, Some(&text), now)
+        })
+        .await
+    }
+
     /// Delete an article (editor+).
     #[graphql(complexity = "crate::graphql::WRITE_COST + child_complexity")]
     async fn delete_article(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {

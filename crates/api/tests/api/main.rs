@@ -14,6 +14,7 @@ mod relevance;
 mod schema;
 mod search;
 mod security;
+mod sync;
 mod taxonomy;
 mod terms;
 mod writes;

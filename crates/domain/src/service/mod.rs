@@ -6,6 +6,7 @@ pub mod accounts;
 mod articles;
 mod discovery;
 mod related_news;
+pub mod sync;
 mod terms;
 
 pub use articles::*;
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::article::{ArticleRecord, ArticleView};
+use crate::article::{ArticleRecord, ArticleView, Correction};
 use crate::error::{DomainError, DomainResult};
 use crate::store::ContentStore;
 use crate::term::{Term, TermKind, TermRef};
@@ -29,6 +30,7 @@ pub struct Relations {
     pub sections: HashMap<i64, TermRef>,
     pub tags: HashMap<i64, Vec<TermRef>>,
     pub authors: HashMap<i64, Vec<TermRef>>,
+    pub corrections: HashMap<i64, Vec<Correction>>,
 }
 
 impl Relations {
@@ -64,10 +66,15 @@ impl Relations {
                 .or_default()
                 .push(TermRef::from(&term));
         }
+        let mut corrections: HashMap<i64, Vec<Correction>> = HashMap::new();
+        for (article_id, c) in store.corrections_of(&ids)? {
+            corrections.entry(article_id).or_default().push(c);
+        }
         Ok(Relations {
             sections,
             tags,
             authors,
+            corrections,
         })
     }
 
@@ -75,7 +82,10 @@ impl Relations {
         let section = r.section_id.and_then(|id| self.sections.get(&id).cloned());
         let tags = self.tags.remove(&r.id).unwrap_or_default();
         let authors = self.authors.remove(&r.id).unwrap_or_default();
-        ArticleView::new(r, section, authors, tags, public_url, now)
+        let corrections = self.corrections.remove(&r.id).unwrap_or_default();
+        let mut view = ArticleView::new(r, section, authors, tags, public_url, now);
+        view.corrections = corrections;
+        view
     }
 }
 
@@ -99,6 +109,20 @@ pub fn terms_by_article(
     }
     for (article_id, kind, term) in store.terms_of_articles(article_ids)? {
         out.entry((kind, article_id)).or_default().push(term);
+    }
+    Ok(out)
+}
+
+/// Corrections of these articles keyed by article id, oldest first, with
+/// an entry (maybe empty) for every article: one statement.
+pub fn corrections_by_article(
+    store: &(impl ContentStore + ?Sized),
+    article_ids: &[i64],
+) -> DomainResult<HashMap<i64, Vec<Correction>>> {
+    let mut out: HashMap<i64, Vec<Correction>> =
+        article_ids.iter().map(|id| (*id, Vec::new())).collect();
+    for (id, c) in store.corrections_of(article_ids)? {
+        out.entry(id).or_default().push(c);
     }
     Ok(out)
 }

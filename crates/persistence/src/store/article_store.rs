@@ -1,15 +1,17 @@
 //! `ArticleStore`: article lists, reads and writes (through `write`).
 
+use super::syndication_store::{log_change, serialize_writers, Logged};
 use super::{db_err, Store, PUBLISHED};
 use crate::conn::Backend;
-use crate::models::{kind_str, naive, ArticleRow, RevisionRow};
-use crate::schema::{article_revisions, article_terms, articles, terms};
+use crate::models::{kind_str, naive, utc, ArticleRow, CorrectionRow, NewCorrection, RevisionRow};
+use crate::schema::{article_corrections, article_revisions, article_terms, articles, terms};
 use diesel::prelude::*;
+use diesel::result::Error as DieselError;
 use diesel::sql_types::{Bool, Text};
-use newsdesk_domain::article::{ArticleRecord, ArticleWrite};
+use newsdesk_domain::article::{ArticleRecord, ArticleWrite, Correction};
 use newsdesk_domain::error::{DomainError, DomainResult};
 use newsdesk_domain::query::{ArticleQuery, Visibility};
-use newsdesk_domain::store::{ArticleStore, RevisionRecord};
+use newsdesk_domain::store::{ArticleStore, ChangeKind, RevisionRecord};
 use newsdesk_domain::term::TermKind;
 
 use super::write::Target;
@@ -169,10 +171,84 @@ impl ArticleStore for Store {
 
     fn delete_article(&self, id: i64) -> DomainResult<()> {
         let mut conn = self.conn()?;
-        let deleted = diesel::delete(articles::table.find(id)).execute(&mut *conn);
+        let now = naive(newsdesk_domain::article::now());
+        let deleted = conn.transaction::<_, DieselError, _>(|c| {
+            serialize_writers(c)?;
+            let slug: String = articles::table.find(id).select(articles::slug).first(c)?;
+            let logged = Logged {
+                kind: ChangeKind::Deleted,
+                at: now,
+                due_at: None,
+            };
+            log_change(c, id, &slug, logged)?;
+            diesel::delete(articles::table.find(id)).execute(c)
+        });
         self.written();
         deleted.map_err(db_err)?;
         Ok(())
+    }
+
+    fn add_correction(
+        &self,
+        id: i64,
+        correction: &Correction,
+        by: Option<i64>,
+    ) -> DomainResult<ArticleRecord> {
+        let mut conn = self.conn()?;
+        let at = naive(correction.published_at);
+        let row = conn.transaction::<_, DieselError, _>(|c| {
+            serialize_writers(c)?;
+            diesel::insert_into(article_corrections::table)
+                .values(NewCorrection {
+                    article_id: id,
+                    text: &correction.text,
+                    published_at: at,
+                    created_by: by,
+                })
+                .execute(c)?;
+            diesel::update(articles::table.find(id))
+                .set((
+                    articles::updated_at.eq(at),
+                    articles::version.eq(articles::version + 1),
+                ))
+                .execute(c)?;
+            let row: ArticleRow = articles::table
+                .find(id)
+                .select(ArticleRow::as_select())
+                .first(c)?;
+            let logged = Logged {
+                kind: ChangeKind::Corrected,
+                at,
+                due_at: None,
+            };
+            log_change(c, id, &row.slug, logged)?;
+            Ok(row)
+        });
+        self.written();
+        Ok(row.map_err(db_err)?.into())
+    }
+
+    fn corrections_of(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, Correction)>> {
+        if article_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let rows: Vec<CorrectionRow> = article_corrections::table
+            .filter(article_corrections::article_id.eq_any(article_ids))
+            .order((article_corrections::article_id, article_corrections::id))
+            .select(CorrectionRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let c = Correction {
+                    text: r.text,
+                    published_at: utc(r.published_at),
+                };
+                (r.article_id, c)
+            })
+            .collect())
     }
 
     fn revisions(&self, article_id: i64) -> DomainResult<Vec<RevisionRecord>> {

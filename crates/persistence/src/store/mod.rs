@@ -1,10 +1,11 @@
 //! `Store`: the pool, migrations, caches and shared helpers. The stores
 //! the domain defines are implemented a file each: articles, terms,
-//! discovery (search and related news) and, beside this module, accounts;
-//! the write transaction lives in `write`.
+//! discovery (search and related news), syndication (the change log) and,
+//! beside this module, accounts; the write transaction lives in `write`.
 
 mod article_store;
 mod discovery_store;
+mod syndication_store;
 mod term_store;
 mod write;
 

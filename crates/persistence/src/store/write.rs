@@ -2,6 +2,7 @@
 //! articles with their terms and revisions, retried when SQLite's write
 //! lock is lost.
 
+use super::syndication_store::{log_change, serialize_writers, Logged};
 use super::{db_err, is_busy, Store, WRITE_ATTEMPTS};
 use crate::conn::DbConn;
 use crate::models::{
@@ -10,8 +11,9 @@ use crate::models::{
 use crate::schema::{article_revisions, article_terms, article_vectors, articles, terms};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use newsdesk_domain::article::{export_input, ArticleRecord, ArticleWrite};
+use newsdesk_domain::article::{export_input, ArticleRecord, ArticleStatus, ArticleWrite};
 use newsdesk_domain::error::{DomainError, DomainResult};
+use newsdesk_domain::store::ChangeKind;
 use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -273,20 +275,34 @@ pub(super) fn save_one(
     let (section_id, links) = ensure_terms(cache, w)?;
     let now = cache.now;
     let conn = &mut *cache.conn;
-    let id = match existing_row(conn, w, target)? {
+    let (id, kind) = match existing_row(conn, w, target)? {
         Some(row) => {
             update_row(conn, w, section_id, row, now)?;
-            row.0
+            (row.0, ChangeKind::Updated)
         }
         None => {
             let created_by = match target {
                 Target::Insert { created_by } => created_by,
                 _ => None,
             };
-            insert_row(conn, w, section_id, created_by)?
+            (
+                insert_row(conn, w, section_id, created_by)?,
+                ChangeKind::Created,
+            )
         }
     };
     write_links(conn, id, w, links)?;
+    // A scheduled article goes public with no write: sync watches `due_at`.
+    let due_at = match (w.status, w.published_at) {
+        (ArticleStatus::Published, Some(t)) if naive(t) > now => Some(naive(t)),
+        _ => None,
+    };
+    let logged = Logged {
+        kind,
+        at: now,
+        due_at,
+    };
+    log_change(conn, id, w.slug.as_str(), logged)?;
     Ok(id)
 }
 
@@ -310,6 +326,7 @@ impl Store {
         let mut attempt = 1;
         let ids = loop {
             let result = conn.transaction::<_, TxError, _>(|c| {
+                serialize_writers(c)?;
                 let mut cache = TermCache {
                     conn: c,
                     ids: HashMap::new(),

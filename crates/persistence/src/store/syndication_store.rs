@@ -1,0 +1,166 @@
+//! `SyndicationStore`: the change log partners sync from, and the public
+//! articles in id order (a first sync, sitemaps). Also the two helpers
+//! every article write calls inside its transaction to keep the log.
+
+use super::{db_err, Store, PUBLISHED};
+use crate::conn::DbConn;
+use crate::models::{naive, utc, ArticleRow, ChangeRow, NewChange};
+use crate::schema::{article_changes, articles};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use newsdesk_domain::article::ArticleRecord;
+use newsdesk_domain::error::DomainResult;
+use newsdesk_domain::store::{Change, ChangeKind, SitemapEntry, SyndicationStore};
+
+/// Makes the writers that log changes take turns until they commit, so the
+/// log's order is the order its rows become visible and a partner's token
+/// can never be passed by a row committed later. SQLite already has one
+/// writer at a time; PostgreSQL takes a transaction-scoped advisory lock.
+pub(super) fn serialize_writers(conn: &mut DbConn) -> Result<(), DieselError> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7305001)").execute(c)?;
+    }
+    Ok(())
+}
+
+/// What a change row says beyond its article: when, and when the change
+/// makes a scheduled article public, if it does.
+pub(super) struct Logged {
+    pub(super) kind: ChangeKind,
+    pub(super) at: chrono::NaiveDateTime,
+    pub(super) due_at: Option<chrono::NaiveDateTime>,
+}
+
+pub(super) fn log_change(
+    conn: &mut DbConn,
+    article_id: i64,
+    slug: &str,
+    change: Logged,
+) -> Result<(), DieselError> {
+    diesel::insert_into(article_changes::table)
+        .values(NewChange {
+            article_id,
+            slug,
+            kind: change.kind.as_str(),
+            changed_at: change.at,
+            due_at: change.due_at,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+impl SyndicationStore for Store {
+    fn changes_after(&self, after_seq: i64, limit: u32) -> DomainResult<Vec<Change>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<ChangeRow> = article_changes::table
+            .filter(article_changes::seq.gt(after_seq))
+            .order(article_changes::seq)
+            .limit(i64::from(limit))
+            .select(ChangeRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(ChangeRow::into_change)
+            .collect())
+    }
+
+    fn last_seq(&self) -> DomainResult<i64> {
+        let mut conn = self.conn()?;
+        let seq: Option<i64> = article_changes::table
+            .select(diesel::dsl::max(article_changes::seq))
+            .first(&mut *conn)
+            .map_err(db_err)?;
+        Ok(seq.unwrap_or(0))
+    }
+
+    fn has_change(&self, seq: i64) -> DomainResult<bool> {
+        let mut conn = self.conn()?;
+        let n: i64 = article_changes::table
+            .filter(article_changes::seq.eq(seq))
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)?;
+        Ok(n > 0)
+    }
+
+    fn came_due(
+        &self,
+        after: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> DomainResult<Vec<Change>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<ChangeRow> = article_changes::table
+            .filter(article_changes::due_at.gt(naive(after)))
+            .filter(article_changes::due_at.le(naive(until)))
+            .order(article_changes::seq)
+            .select(ChangeRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(ChangeRow::into_change)
+            .collect())
+    }
+
+    fn public_after_id(
+        &self,
+        after_id: i64,
+        limit: u32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> DomainResult<Vec<ArticleRecord>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<ArticleRow> = articles::table
+            .filter(articles::id.gt(after_id))
+            .filter(articles::status.eq(PUBLISHED))
+            .filter(articles::sort_at.le(naive(now)))
+            .order(articles::id)
+            .limit(i64::from(limit))
+            .select(ArticleRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    fn sitemap_entries(
+        &self,
+        after_id: i64,
+        limit: u32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> DomainResult<Vec<SitemapEntry>> {
+        let mut conn = self.conn()?;
+        let rows: Vec<(i64, String, Option<String>, chrono::NaiveDateTime)> = articles::table
+            .filter(articles::id.gt(after_id))
+            .filter(articles::status.eq(PUBLISHED))
+            .filter(articles::sort_at.le(naive(now)))
+            .order(articles::id)
+            .limit(i64::from(limit))
+            .select((
+                articles::id,
+                articles::slug,
+                articles::canonical_url,
+                articles::updated_at,
+            ))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug, canonical_url, updated_at)| SitemapEntry {
+                id,
+                slug,
+                canonical_url,
+                updated_at: utc(updated_at),
+            })
+            .collect())
+    }
+
+    fn count_public(&self, now: chrono::DateTime<chrono::Utc>) -> DomainResult<i64> {
+        let mut conn = self.conn()?;
+        articles::table
+            .filter(articles::status.eq(PUBLISHED))
+            .filter(articles::sort_at.le(naive(now)))
+            .count()
+            .get_result(&mut *conn)
+            .map_err(db_err)
+    }
+}
