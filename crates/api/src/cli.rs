@@ -246,7 +246,11 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
         database = store.backend().name(),
         "newsdesk listening: http://{addr}/api/v1/articles, GraphQL at /graphql, docs at /docs"
     );
-    let state = AppState::new(store, config.base_url(), auth);
+    let mut state = AppState::new(store, config.base_url(), auth);
+    if let Some(name) = &config.publisher_name {
+        state.publisher.name = name.clone();
+    }
+    state.publisher.logo = config.publisher_logo.clone();
     // Related news needs word statistics of the newest 1,000 articles; built
     // now, in the background, rather than while the first reader waits.
     let warm = state.store.clone();

@@ -110,6 +110,15 @@ pub struct Config {
     )]
     pub admin_password: Option<Secret>,
 
+    /// The publisher named in JSON-LD, ninjs, feeds and the News sitemap;
+    /// the host of the public URL when unset.
+    #[arg(long, env = "NEWSDESK_PUBLISHER_NAME", global = true)]
+    pub publisher_name: Option<String>,
+
+    /// URL of the publisher's logo, for JSON-LD.
+    #[arg(long, env = "NEWSDESK_PUBLISHER_LOGO", global = true)]
+    pub publisher_logo: Option<String>,
+
     /// Requests a minute per client address for anonymous callers (0: no limit).
     #[arg(
         long,

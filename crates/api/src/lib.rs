@@ -18,6 +18,7 @@ pub mod ops;
 pub mod rest;
 pub mod server;
 pub mod state;
+pub mod syndication;
 pub mod telemetry;
 pub mod throttle;
 

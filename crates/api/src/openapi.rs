@@ -135,6 +135,19 @@ impl Modify for SecuritySchemes {
 )]
 pub struct ApiDoc;
 
+/// Feeds and sitemaps live at the server's root, outside `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        crate::syndication::feed,
+        crate::syndication::sitemap_index,
+        crate::syndication::sitemap_file,
+        crate::syndication::news_sitemap,
+    ),
+    tags((name = "feeds", description = "RSS, Atom, JSON Feed and sitemaps, at the server's root")),
+)]
+struct Feeds;
+
 pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    ApiDoc::openapi().merge_from(Feeds::openapi())
 }

@@ -76,6 +76,7 @@ pub fn build(
             .configure(ops::routes)
             .configure(rest::routes)
             .configure(graphql::routes)
+            .configure(crate::syndication::routes)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(not_found))

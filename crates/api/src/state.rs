@@ -14,6 +14,29 @@ use crate::auth::{Auth, AuthSettings};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 
+/// Who publishes: named in JSON-LD, ninjs, feeds and the News sitemap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publisher {
+    pub name: String,
+    pub logo: Option<String>,
+}
+
+impl Publisher {
+    /// The host of the public URL, with no logo.
+    pub fn from_url(base_url: &str) -> Publisher {
+        let host = base_url
+            .split_once("://")
+            .map_or(base_url, |(_, rest)| rest)
+            .split(['/', ':'])
+            .next()
+            .unwrap_or(base_url);
+        Publisher {
+            name: host.to_owned(),
+            logo: None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState {
     /// Every store, behind the domain's traits; start-up wiring picks the
@@ -25,16 +48,21 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// The time every read and write of this server is judged at.
     pub clock: Clock,
+    pub publisher: Publisher,
+    /// Feeds and sitemaps as last rendered (see `syndication::Rendered`).
+    pub rendered: Arc<crate::syndication::RenderCache>,
 }
 
 impl AppState {
     pub fn new(store: impl Storage + 'static, base_url: String, auth: AuthSettings) -> AppState {
         AppState {
             store: Arc::new(store),
-            base_url,
             metrics: Arc::new(Metrics::default()),
             auth: Arc::new(Auth::new(auth)),
             clock: Clock::default(),
+            publisher: Publisher::from_url(&base_url),
+            rendered: Arc::default(),
+            base_url,
         }
     }
 

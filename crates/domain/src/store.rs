@@ -169,14 +169,19 @@ pub trait SyndicationStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> DomainResult<Vec<ArticleRecord>>;
 
-    /// What a sitemap lists of up to `limit` public articles after
-    /// `after_id`, in id order: no bodies.
+    /// What a sitemap lists of the public articles with ids in
+    /// `(after_id, up_to_id]`, in id order: no bodies.
     fn sitemap_entries(
         &self,
         after_id: i64,
-        limit: u32,
+        up_to_id: i64,
         now: DateTime<Utc>,
     ) -> DomainResult<Vec<SitemapEntry>>;
+
+    /// The non-empty blocks of `block` consecutive ids, with how many public
+    /// articles each holds and when the newest of them changed: one
+    /// grouped statement, no rows read out.
+    fn sitemap_blocks(&self, block: i64, now: DateTime<Utc>) -> DomainResult<Vec<SitemapBlock>>;
 
     fn count_public(&self, now: DateTime<Utc>) -> DomainResult<i64>;
 }
@@ -224,6 +229,14 @@ pub struct Change {
     pub changed_at: DateTime<Utc>,
     /// When the change scheduled the article to go public, if it did.
     pub due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SitemapBlock {
+    /// Ids `(number * block, (number + 1) * block]`.
+    pub number: i64,
+    pub articles: i64,
+    pub last_modified: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,6 +325,9 @@ pub trait Storage:
     fn backend_name(&self) -> &'static str;
     /// SQL statements run so far.
     fn statements(&self) -> u64;
+    /// Grows with every write through this node: anything rendered at an
+    /// older generation may be stale.
+    fn generation(&self) -> u64;
 }
 
 /// Where related-news candidates come from (see `ContentStore::related_candidates`).

@@ -76,9 +76,29 @@ pub fn respond<T: Serialize>(
 ) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
     let etag = etag_of(&bytes);
+    Ok(respond_bytes(
+        req,
+        bytes.into(),
+        "application/json",
+        &etag,
+        &info,
+        extra,
+    ))
+}
+
+/// A cacheable response of any type, whose entity tag is already known
+/// (a rendered feed keeps its own), or 304 when the client's copy is current.
+pub fn respond_bytes(
+    req: &HttpRequest,
+    bytes: actix_web::web::Bytes,
+    content_type: &str,
+    etag: &str,
+    info: &CacheInfo,
+    extra: impl Fn(&mut HttpResponseBuilder),
+) -> HttpResponse {
     // If-None-Match wins over If-Modified-Since when both are sent (RFC 9110).
     let fresh = if req.headers().contains_key(header::IF_NONE_MATCH) {
-        if_none_match_hits(req, &etag)
+        if_none_match_hits(req, etag)
     } else {
         not_modified_since(req, info.last_modified)
     };
@@ -87,7 +107,7 @@ pub fn respond<T: Serialize>(
     } else {
         StatusCode::OK
     });
-    res.insert_header((header::ETAG, etag.clone()));
+    res.insert_header((header::ETAG, etag.to_owned()));
     if info.private {
         res.insert_header((header::CACHE_CONTROL, "private, no-store"));
     } else {
@@ -101,9 +121,9 @@ pub fn respond<T: Serialize>(
     }
     extra(&mut res);
     if fresh {
-        return Ok(res.finish());
+        return res.finish();
     }
-    Ok(res.content_type("application/json").body(bytes))
+    res.content_type(content_type).body(bytes)
 }
 
 /// Whether an `If-Match` value names this representation (or is `*`).

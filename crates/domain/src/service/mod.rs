@@ -7,6 +7,7 @@ mod articles;
 mod discovery;
 mod related_news;
 pub mod sync;
+pub mod syndication;
 mod terms;
 
 pub use articles::*;

@@ -45,6 +45,9 @@ pub struct Store {
     term_df: moka::sync::Cache<i64, i64>,
     /// The number of articles, cleared on writes.
     article_count: moka::sync::Cache<(), i64>,
+    /// Bumped by every write through this store: what was rendered from
+    /// an older generation is stale.
+    generation: std::sync::atomic::AtomicU64,
     /// Word statistics for related news. Rebuilt at most every few minutes:
     /// IDF moves slowly, and rebuilding reads thousands of bodies.
     vocabulary: moka::sync::Cache<(), Arc<Vocabulary>>,
@@ -95,6 +98,7 @@ impl Store {
             vocabulary: moka::sync::Cache::builder()
                 .time_to_live(VOCABULARY_TTL)
                 .build(),
+            generation: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -215,5 +219,9 @@ impl Storage for Store {
 
     fn statements(&self) -> u64 {
         Store::statements(self)
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 }

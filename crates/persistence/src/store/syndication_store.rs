@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use newsdesk_domain::article::ArticleRecord;
 use newsdesk_domain::error::DomainResult;
-use newsdesk_domain::store::{Change, ChangeKind, SitemapEntry, SyndicationStore};
+use newsdesk_domain::store::{Change, ChangeKind, SitemapBlock, SitemapEntry, SyndicationStore};
 
 /// Makes the writers that log changes take turns until they commit, so the
 /// log's order is the order its rows become visible and a partner's token
@@ -125,16 +125,16 @@ impl SyndicationStore for Store {
     fn sitemap_entries(
         &self,
         after_id: i64,
-        limit: u32,
+        up_to_id: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> DomainResult<Vec<SitemapEntry>> {
         let mut conn = self.conn()?;
         let rows: Vec<(i64, String, Option<String>, chrono::NaiveDateTime)> = articles::table
             .filter(articles::id.gt(after_id))
+            .filter(articles::id.le(up_to_id))
             .filter(articles::status.eq(PUBLISHED))
             .filter(articles::sort_at.le(naive(now)))
             .order(articles::id)
-            .limit(i64::from(limit))
             .select((
                 articles::id,
                 articles::slug,
@@ -150,6 +150,42 @@ impl SyndicationStore for Store {
                 slug,
                 canonical_url,
                 updated_at: utc(updated_at),
+            })
+            .collect())
+    }
+
+    fn sitemap_blocks(
+        &self,
+        block: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> DomainResult<Vec<SitemapBlock>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            number: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            articles: i64,
+            #[diesel(sql_type = diesel::sql_types::Timestamp)]
+            last_modified: chrono::NaiveDateTime,
+        }
+        let mut conn = self.conn()?;
+        // Grouping by an expression is beyond the query builder; the SQL is
+        // the same on both backends (integer division of ids).
+        let rows: Vec<Row> = diesel::sql_query(
+            "SELECT (id - 1) / $1 AS number, COUNT(*) AS articles, MAX(updated_at) AS last_modified \
+             FROM articles WHERE status = 'published' AND sort_at <= $2 \
+             GROUP BY (id - 1) / $1 ORDER BY number",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(block)
+        .bind::<diesel::sql_types::Timestamp, _>(naive(now))
+        .load(&mut *conn)
+        .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SitemapBlock {
+                number: r.number,
+                articles: r.articles,
+                last_modified: utc(r.last_modified),
             })
             .collect())
     }

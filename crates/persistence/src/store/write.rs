@@ -311,6 +311,8 @@ impl Store {
     /// Called after every write (after, so a reader cannot refill a cache
     /// from the state before it).
     pub(super) fn written(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         self.sections.invalidate_all();
         self.public_counts.invalidate_all();
         self.article_count.invalidate_all();

@@ -1,0 +1,286 @@
+//! What partners and crawlers read outside `/api/v1`: RSS, Atom and JSON
+//! Feed, the sitemaps, the Google News sitemap and robots.txt. Each is
+//! rendered once per write generation of this node and served from memory
+//! until the next write (or `RENDERED_TTL`, which bounds how late another
+//! node's write or a schedule coming due shows), with an `ETag` and 304s.
+
+mod feeds;
+mod sitemaps;
+
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use newsdesk_domain::error::DomainResult;
+use newsdesk_domain::paging::PageLimit;
+use newsdesk_domain::service::syndication::{self, FEED_DEFAULT, FEED_MAX};
+use newsdesk_domain::Storage;
+use serde::Deserialize;
+
+use crate::error::{ApiError, Problem};
+use crate::rest::cache::{self, etag_of, CacheInfo};
+use crate::state::AppState;
+
+pub use feeds::content_html;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(feed)
+        .service(sitemap_index)
+        .service(sitemap_file)
+        .service(news_sitemap)
+        .service(robots);
+}
+
+/// How long a rendering may be served without a write on this node.
+pub const RENDERED_TTL: Duration = Duration::from_secs(30);
+
+/// A rendered feed or sitemap, with what its response headers say.
+#[derive(Clone)]
+pub struct Rendered {
+    bytes: Bytes,
+    content_type: &'static str,
+    etag: String,
+    info_keys: Vec<String>,
+    last_modified: Option<DateTime<Utc>>,
+}
+
+impl Rendered {
+    fn new(
+        bytes: Vec<u8>,
+        content_type: &'static str,
+        last_modified: Option<DateTime<Utc>>,
+        keys: Vec<String>,
+    ) -> Rendered {
+        Rendered {
+            etag: etag_of(&bytes),
+            bytes: bytes.into(),
+            content_type,
+            info_keys: keys,
+            last_modified,
+        }
+    }
+}
+
+/// Renderings by request (path and query) and write generation.
+pub struct RenderCache(moka::sync::Cache<(String, u64), Rendered>);
+
+impl Default for RenderCache {
+    fn default() -> Self {
+        RenderCache(
+            moka::sync::Cache::builder()
+                .max_capacity(2_000)
+                .time_to_live(RENDERED_TTL)
+                .build(),
+        )
+    }
+}
+
+/// Serves the rendering of this request, rendering it on a miss.
+async fn serve<F>(req: &HttpRequest, state: &AppState, render: F) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&dyn Storage) -> DomainResult<Rendered> + Send + 'static,
+{
+    let key = (req.uri().to_string(), state.store.generation());
+    let rendered = match state.rendered.0.get(&key) {
+        Some(r) => r,
+        None => {
+            let r = state.run(render).await?;
+            state.rendered.0.insert(key, r.clone());
+            r
+        }
+    };
+    let info = CacheInfo {
+        last_modified: rendered.last_modified,
+        keys: rendered.info_keys.clone(),
+        private: false,
+    };
+    Ok(cache::respond_bytes(
+        req,
+        rendered.bytes.clone(),
+        rendered.content_type,
+        &rendered.etag,
+        &info,
+        |_| {},
+    ))
+}
+
+fn xml_error(e: std::io::Error) -> newsdesk_domain::DomainError {
+    newsdesk_domain::DomainError::Internal(format!("writing XML: {e}"))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedParams {
+    /// Only articles with this tag (slug); an unknown tag is 404.
+    pub tag: Option<String>,
+    /// Only articles of this section (slug).
+    pub section: Option<String>,
+    /// Only articles by this author (slug).
+    pub author: Option<String>,
+    /// 1 to 100, default 50.
+    pub limit: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+/// The latest published articles as RSS 2.0 (`rss.xml`), Atom 1.0
+/// (`atom.xml`) or JSON Feed 1.1 (`feed.json`).
+#[utoipa::path(
+    tag = "feeds",
+    path = "/feeds/{format}",
+    params(("format" = String, Path, description = "`rss.xml`, `atom.xml` or `feed.json`"), FeedParams),
+    responses(
+        (status = 200, description = "The feed: `application/rss+xml`, `application/atom+xml` or `application/feed+json`", body = String, content_type = "application/rss+xml"),
+        (status = 304, description = "The client's copy is current"),
+        (status = 404, description = "No such feed, or a tag, section or author that does not exist", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/feeds/{format}")]
+pub async fn feed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    params: web::Query<FeedParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = match format.as_str() {
+        "rss.xml" => Format::Rss,
+        "atom.xml" => Format::Atom,
+        "feed.json" => Format::Json,
+        _ => {
+            return Err(ApiError::not_found(
+                "no such feed: rss.xml, atom.xml and feed.json exist",
+            ))
+        }
+    };
+    let p = params.into_inner();
+    let limit = PageLimit::parse_with(p.limit.as_deref(), FEED_DEFAULT, FEED_MAX)?;
+    let (base, publisher, now) = (
+        state.base_url.clone(),
+        state.publisher.name.clone(),
+        state.now(),
+    );
+    let self_url = format!("{base}{}", req.uri());
+    serve(&req, &state, move |store| {
+        let feed = syndication::feed(store, p.tag, p.section, p.author, limit, &base, now)?;
+        let meta = feeds::FeedMeta::new(&feed, &publisher, &base, self_url);
+        let (bytes, content_type) = match format {
+            Format::Rss => (
+                feeds::rss(&feed, &meta).into_bytes(),
+                "application/rss+xml; charset=utf-8",
+            ),
+            Format::Atom => (
+                feeds::atom(&feed, &meta, &publisher).into_bytes(),
+                "application/atom+xml; charset=utf-8",
+            ),
+            Format::Json => (
+                feeds::json_feed(&feed, &meta, &publisher)
+                    .map_err(|e| newsdesk_domain::DomainError::Internal(e.to_string()))?,
+                "application/feed+json; charset=utf-8",
+            ),
+        };
+        let mut keys = vec!["list".to_owned(), "feeds".to_owned()];
+        keys.extend(feed.articles.iter().map(|a| format!("article:{}", a.id)));
+        let last = feed.articles.iter().map(|a| a.updated_at).max();
+        Ok(Rendered::new(bytes, content_type, last, keys))
+    })
+    .await
+}
+
+const XML: &str = "application/xml; charset=utf-8";
+
+/// The sitemap index: a file per 50,000 article ids, with `lastmod`.
+#[utoipa::path(tag = "feeds", path = "/sitemap.xml", responses(
+    (status = 200, description = "A sitemap index", content_type = "application/xml"),
+))]
+#[get("/sitemap.xml")]
+pub async fn sitemap_index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (base, now) = (state.base_url.clone(), state.now());
+    serve(&req, &state, move |store| {
+        let blocks = syndication::sitemap_index(store, now)?;
+        let bytes = sitemaps::index(&base, &blocks).map_err(xml_error)?;
+        let last = blocks.iter().map(|b| b.last_modified).max();
+        Ok(Rendered::new(
+            bytes,
+            XML,
+            last,
+            vec!["list".into(), "sitemap".into()],
+        ))
+    })
+    .await
+}
+
+/// One file of the sitemap, as the index lists it.
+#[utoipa::path(tag = "feeds", path = "/sitemaps/{file}",
+    params(("file" = String, Path, description = "`N.xml`, as the index names it")),
+    responses(
+        (status = 200, description = "Up to 50,000 URLs with lastmod", content_type = "application/xml"),
+        (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/sitemaps/{file}")]
+pub async fn sitemap_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let number: i64 = file
+        .strip_suffix(".xml")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| ApiError::not_found("no such sitemap file"))?;
+    let (base, now) = (state.base_url.clone(), state.now());
+    serve(&req, &state, move |store| {
+        let entries = syndication::sitemap_file(store, number, now)?;
+        let bytes = sitemaps::urls(&base, &entries).map_err(xml_error)?;
+        let last = entries.iter().map(|e| e.updated_at).max();
+        Ok(Rendered::new(
+            bytes,
+            XML,
+            last,
+            vec!["list".into(), "sitemap".into()],
+        ))
+    })
+    .await
+}
+
+/// The Google News sitemap: articles published in the last 48 hours.
+#[utoipa::path(tag = "feeds", path = "/news-sitemap.xml", responses(
+    (status = 200, description = "Google News sitemap", content_type = "application/xml"),
+))]
+#[get("/news-sitemap.xml")]
+pub async fn news_sitemap(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (base, publisher, now) = (
+        state.base_url.clone(),
+        state.publisher.name.clone(),
+        state.now(),
+    );
+    serve(&req, &state, move |store| {
+        let articles = syndication::news(store, &base, now)?;
+        let bytes = sitemaps::news(&publisher, &articles).map_err(xml_error)?;
+        let last = articles.iter().map(|a| a.updated_at).max();
+        let mut keys = vec!["list".to_owned(), "sitemap".to_owned()];
+        keys.extend(articles.iter().map(|a| format!("article:{}", a.id)));
+        Ok(Rendered::new(bytes, XML, last, keys))
+    })
+    .await
+}
+
+#[get("/robots.txt")]
+pub async fn robots(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, cache::CACHE_CONTROL))
+        .body(sitemaps::robots(&state.base_url))
+}
