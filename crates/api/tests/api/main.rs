@@ -8,6 +8,7 @@ mod accounts;
 mod articles;
 mod auth;
 mod cli;
+mod feeds;
 mod graphql;
 mod ops;
 mod relevance;
