@@ -15,6 +15,7 @@ use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One, PageParams};
 use crate::state::AppState;
+use crate::syndication::structured::{self, Representation};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list_articles)
@@ -65,14 +66,17 @@ pub async fn list_articles(
     list_response(&req, &state.base_url, page, info)
 }
 
-/// One article by slug: published, or any status for staff.
+/// One article by slug: published, or any status for staff. By `Accept`:
+/// JSON (the default), a schema.org `NewsArticle` (`application/ld+json`)
+/// or IPTC ninjs 2.0 (`application/ninjs+json`).
 #[utoipa::path(
     tag = "articles",
     params(("slug" = String, Path, description = "Article slug")),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The article; its `ETag` is what `If-Match` takes", body = ArticleOne),
+        (status = 200, description = "The article; its `ETag` is what `If-Match` takes. `Accept: application/ld+json` gives JSON-LD, `application/ninjs+json` ninjs 2.0", body = ArticleOne),
         (status = 404, description = "No visible article has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` allows none of JSON, JSON-LD and ninjs", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/articles/{slug}")]
@@ -82,6 +86,16 @@ pub async fn get_article(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    let rep = Representation::negotiate(accept).ok_or_else(|| {
+        ApiError::new(
+            actix_web::http::StatusCode::NOT_ACCEPTABLE,
+            "this article is served as application/json, application/ld+json or application/ninjs+json",
+        )
+    })?;
     let slug = slug.into_inner();
     let base = state.base_url.clone();
     let now = state.now();
@@ -94,7 +108,30 @@ pub async fn get_article(
         .await?;
     let mut info = cache_info(&caller);
     describe(&view, &mut info);
-    cache::respond(&req, &One { data: view }, info, |_| {})
+    let vary = |res: &mut actix_web::HttpResponseBuilder| {
+        res.append_header((header::VARY, "Accept"));
+    };
+    let (body, content_type) = match rep {
+        Representation::Json => return cache::respond(&req, &One { data: view }, info, vary),
+        Representation::JsonLd => (
+            structured::json_ld(&view, &state.publisher, &state.base_url),
+            structured::JSON_LD,
+        ),
+        Representation::Ninjs => (
+            structured::ninjs(&view, &state.publisher, &state.base_url, None),
+            structured::NINJS,
+        ),
+    };
+    let bytes = serde_json::to_vec(&body).map_err(ApiError::internal)?;
+    let etag = cache::etag_of(&bytes);
+    Ok(cache::respond_bytes(
+        &req,
+        bytes.into(),
+        content_type,
+        &etag,
+        &info,
+        vary,
+    ))
 }
 
 fn cache_info(caller: &Caller) -> CacheInfo {

@@ -6,6 +6,7 @@
 
 mod feeds;
 mod sitemaps;
+pub mod structured;
 
 use std::time::Duration;
 

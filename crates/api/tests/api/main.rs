@@ -15,6 +15,7 @@ mod relevance;
 mod schema;
 mod search;
 mod security;
+mod structured;
 mod sync;
 mod taxonomy;
 mod terms;
