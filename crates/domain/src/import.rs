@@ -45,8 +45,42 @@ fn parse_byline(line: &str) -> Option<(Option<String>, Option<String>)> {
     Some((name, email))
 }
 
+/// The section a `More NAME News` furniture line names: "More Home News"
+/// is the page of section "Home News".
+fn furniture_section(line: &str) -> Option<String> {
+    let l = line.trim();
+    let name = l.strip_prefix("More ")?.strip_suffix(" News")?.trim();
+    (!name.is_empty() && name.split_whitespace().count() <= 3).then(|| format!("{name} News"))
+}
+
+/// A display name for an e-mail-only byline, from the address's local
+/// part: `j.feldschreiber@...` is "J. Feldschreiber".
+pub fn name_from_email(email: &str) -> Option<String> {
+    let local = email.split('@').next()?;
+    let words: Vec<String> = local
+        .split(['.', '_', '-', '+'])
+        .filter(|w| !w.is_empty() && w.chars().all(char::is_alphabetic))
+        .map(|w| {
+            let mut chars = w.chars();
+            let first: String = chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .collect();
+            let rest: String = chars.flat_map(char::to_lowercase).collect();
+            if rest.is_empty() {
+                format!("{first}.")
+            } else {
+                format!("{first}{rest}")
+            }
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// Parses one plain-text article. The body keeps the paragraphs, the byline
-/// name becomes the author, its e-mail stays private (`contact_email`).
+/// name becomes the author, its e-mail stays private (`contact_email`); a
+/// `More NAME News` line of the furniture gives the section.
 pub fn parse_plain_text(text: &str) -> Result<ArticleInput, String> {
     let mut lines = text.lines().peekable();
     let title = loop {
@@ -76,9 +110,13 @@ pub fn parse_plain_text(text: &str) -> Result<ArticleInput, String> {
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned)
                 .collect();
+            input.section = lines.find_map(furniture_section);
             break;
         }
         if is_furniture(trimmed) {
+            input.section = std::iter::once(line)
+                .chain(lines)
+                .find_map(furniture_section);
             break;
         }
         if !seen_byline && body.iter().all(|l| l.trim().is_empty()) {
@@ -144,11 +182,39 @@ Real Time Analytics";
     }
 
     #[test]
-    fn email_only_byline_gives_no_author() {
+    fn email_only_byline_keeps_the_email_for_the_import_to_resolve() {
         let a = parse_plain_text("Title\n\nBy (desk@example.org)\n\nBody text.\n").expect("parses");
         assert!(a.authors.is_empty());
         assert_eq!(a.contact_email.as_deref(), Some("desk@example.org"));
         assert_eq!(a.body.as_deref(), Some("Body text."));
+    }
+
+    #[test]
+    fn names_come_from_the_local_part() {
+        assert_eq!(
+            name_from_email("j.feldschreiber@lawyers.example").as_deref(),
+            Some("J. Feldschreiber")
+        );
+        assert_eq!(
+            name_from_email("maria_okafor@x.org").as_deref(),
+            Some("Maria Okafor")
+        );
+        assert_eq!(
+            name_from_email("desk+news@x.org").as_deref(),
+            Some("Desk News")
+        );
+        assert_eq!(name_from_email("1234@x.org"), None);
+    }
+
+    #[test]
+    fn more_name_news_gives_the_section() {
+        let a = parse_plain_text(SAMPLE).expect("parses");
+        assert_eq!(a.section.as_deref(), Some("Home News"));
+        let b = parse_plain_text("T\n\nBody.\n\nJoin the Discussion\nMore World News\nX")
+            .expect("parses");
+        assert_eq!(b.section.as_deref(), Some("World News"));
+        let c = parse_plain_text("T\n\nBody.\n").expect("parses");
+        assert_eq!(c.section, None);
     }
 
     #[test]

@@ -117,6 +117,12 @@ pub trait TermStore: Send + Sync {
     fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term>;
 
     fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()>;
+
+    /// The author profile with this (private) e-mail, if any.
+    fn author_by_email(&self, email: &str) -> DomainResult<Option<Term>>;
+
+    /// Gives the author profile `slug` this private e-mail, unless it has one.
+    fn claim_author_email(&self, slug: &str, email: &str) -> DomainResult<()>;
 }
 
 /// Full-text search and what related news is ranked from.

@@ -87,7 +87,12 @@ pub fn import_batch(
 ) -> ImportReport {
     let mut report = ImportReport::default();
     let mut writes = Vec::with_capacity(inputs.len());
-    for (pos, input) in inputs {
+    let mut claims = Vec::new();
+    for (pos, mut input) in inputs {
+        if let Err(e) = resolve_byline(store, &mut input, &mut claims) {
+            report.failed.push((pos, describe(&e)));
+            continue;
+        }
         match input.validate(default_status, now) {
             Ok(w) => writes.push((pos, w)),
             Err(e) => report.failed.push((pos, describe(&e))),
@@ -105,8 +110,44 @@ pub fn import_batch(
             }
         }
     }
+    // Profiles made from an e-mail-only byline keep that e-mail (never
+    // served), so the next article from the address finds them.
+    for (slug, email) in claims {
+        if let Err(e) = store.claim_author_email(&slug, &email) {
+            tracing::warn!(error = %describe(&e), slug, "author e-mail not kept");
+        }
+    }
     report.failed.sort_by_key(|(pos, _)| *pos);
     report
+}
+
+/// An article whose byline is an e-mail alone is by the author profile
+/// with that e-mail, or by a new profile named from the address.
+fn resolve_byline(
+    store: &(impl ContentStore + ?Sized),
+    input: &mut ArticleInput,
+    claims: &mut Vec<(String, String)>,
+) -> DomainResult<()> {
+    let Some(email) = input
+        .contact_email
+        .clone()
+        .filter(|_| input.authors.is_empty())
+    else {
+        return Ok(());
+    };
+    let email = email.trim().to_lowercase();
+    if let Some(author) = store.author_by_email(&email)? {
+        input.authors = vec![author.slug];
+        return Ok(());
+    }
+    let Some(name) = crate::import::name_from_email(&email) else {
+        return Ok(());
+    };
+    if let Ok(term) = crate::term::TermName::parse(&name) {
+        claims.push((term.slug.as_str().to_owned(), email));
+    }
+    input.authors = vec![name];
+    Ok(())
 }
 
 /// Every article as an export line, in id order, `batch` at a time.

@@ -270,4 +270,31 @@ impl TermStore for Store {
         deleted.map_err(db_err)?;
         Ok(())
     }
+
+    fn author_by_email(&self, email: &str) -> DomainResult<Option<Term>> {
+        let mut conn = self.conn()?;
+        terms::table
+            .filter(terms::kind.eq(kind_str(TermKind::Author)))
+            .filter(terms::email.eq(email))
+            .order(terms::id)
+            .select(TermRow::as_select())
+            .first(&mut *conn)
+            .optional()
+            .map(|t| t.map(Into::into))
+            .map_err(db_err)
+    }
+
+    fn claim_author_email(&self, slug: &str, email: &str) -> DomainResult<()> {
+        let mut conn = self.conn()?;
+        diesel::update(
+            terms::table
+                .filter(terms::kind.eq(kind_str(TermKind::Author)))
+                .filter(terms::slug.eq(slug))
+                .filter(terms::email.is_null()),
+        )
+        .set(terms::email.eq(email))
+        .execute(&mut *conn)
+        .map_err(db_err)?;
+        Ok(())
+    }
 }
