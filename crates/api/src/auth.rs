@@ -275,6 +275,39 @@ pub(crate) fn unauthorized(detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, detail)
 }
 
+/// The syndication policy of the partner calling, if the caller is a
+/// partner whose key has one.
+#[derive(Debug, Clone, Default)]
+pub struct PartnerPolicy(pub Option<Arc<newsdesk_domain::policy::Policy>>);
+
+impl PartnerPolicy {
+    pub fn get(&self) -> Option<&newsdesk_domain::policy::Policy> {
+        self.0.as_deref()
+    }
+
+    /// Told apart in caches: what one partner may see is not another's.
+    pub fn cache_class(&self, req: &HttpRequest) -> String {
+        match req.extensions().get::<ApiKey>() {
+            Some(k) if self.0.is_some() => format!("key:{}", k.id),
+            _ => "public".into(),
+        }
+    }
+}
+
+impl FromRequest for PartnerPolicy {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let policy = req
+            .extensions()
+            .get::<ApiKey>()
+            .and_then(|k| k.policy.clone())
+            .map(Arc::new);
+        ready(Ok(PartnerPolicy(policy)))
+    }
+}
+
 /// The caller of this request, as resolved by `authenticate`.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller(pub Principal);

@@ -161,6 +161,15 @@ fn rate_headers(headers: &mut actix_web::http::header::HeaderMap, s: &RateState)
     }
 }
 
+/// Feed readers cannot send headers: a feed takes its key as `?key=`.
+fn feed_key(req: &ServiceRequest) -> Option<String> {
+    if !req.path().starts_with("/feeds/") {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).ok()?;
+    pairs.into_iter().find(|(k, _)| k == "key").map(|(_, v)| v)
+}
+
 /// Who is calling: a bearer token, an API key, or nobody.
 async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
     if let Some(value) = req.headers().get(AUTHORIZATION) {
@@ -188,14 +197,18 @@ async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, Ap
             generation,
         )?));
     }
-    let Some(value) = req.headers().get("x-api-key") else {
-        return Ok(Principal::Anonymous);
+    let key = match req.headers().get("x-api-key") {
+        Some(value) => value
+            .to_str()
+            .map_err(|_| auth::unauthorized("unknown API key"))?
+            .trim()
+            .to_owned(),
+        None => match feed_key(req) {
+            Some(key) => key,
+            None => return Ok(Principal::Anonymous),
+        },
     };
-    let key = value
-        .to_str()
-        .map_err(|_| auth::unauthorized("unknown API key"))?
-        .trim();
-    let hash = auth::hash_api_key(key);
+    let hash = auth::hash_api_key(&key);
     let cached = state.auth.cached_key(&hash);
     let found = match cached {
         Some(found) => found,

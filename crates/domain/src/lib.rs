@@ -15,6 +15,7 @@ pub mod error;
 pub mod generate;
 pub mod import;
 pub mod paging;
+pub mod policy;
 pub mod query;
 pub mod related;
 pub mod search;

@@ -305,6 +305,7 @@ pub trait AccountStore: Send + Sync {
         prefix: &str,
         key_hash: &str,
         rate_limit_per_minute: i32,
+        policy: Option<&crate::policy::Policy>,
     ) -> DomainResult<ApiKey>;
     fn api_key_by_hash(&self, key_hash: &str) -> DomainResult<Option<ApiKey>>;
     fn list_api_keys(&self) -> DomainResult<Vec<ApiKey>>;

@@ -157,6 +157,8 @@ pub struct ApiKey {
     pub rate_limit_per_minute: i32,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// What the partner may receive; everything public without one.
+    pub policy: Option<crate::policy::Policy>,
 }
 
 /// A staff member acting through a token.

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use newsdesk_domain::error::DomainResult;
+use newsdesk_domain::error::{DomainError, DomainResult};
 use newsdesk_domain::store::{AccountStore, UserChange};
 use newsdesk_domain::user::{ApiKey, Role, User};
 
@@ -129,7 +129,12 @@ impl AccountStore for Store {
         prefix: &str,
         key_hash: &str,
         rate_limit_per_minute: i32,
+        policy: Option<&newsdesk_domain::policy::Policy>,
     ) -> DomainResult<ApiKey> {
+        let policy = policy
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
         let mut conn = self.conn()?;
         let id: i64 = diesel::insert_into(api_keys::table)
             .values(NewApiKey {
@@ -138,6 +143,7 @@ impl AccountStore for Store {
                 key_hash,
                 rate_limit_per_minute,
                 created_at: naive(newsdesk_domain::article::now()),
+                policy,
             })
             .returning(api_keys::id)
             .get_result(&mut *conn)

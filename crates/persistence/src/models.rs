@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use newsdesk_domain::article::{ArticleRecord, ArticleStatus, ArticleWrite, Image, Source};
 use newsdesk_domain::body::BodyFormat;
+use newsdesk_domain::policy::Policy;
 use newsdesk_domain::store::{Change, ChangeKind, RevisionRecord};
 use newsdesk_domain::term::{Term, TermKind};
 use newsdesk_domain::user::{ApiKey, Role, User};
@@ -280,6 +281,7 @@ pub struct ApiKeyRow {
     pub rate_limit_per_minute: i32,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    pub policy: Option<String>,
 }
 
 impl From<ApiKeyRow> for ApiKey {
@@ -291,6 +293,14 @@ impl From<ApiKeyRow> for ApiKey {
             rate_limit_per_minute: r.rate_limit_per_minute,
             created_at: utc(r.created_at),
             revoked_at: r.revoked_at.map(utc),
+            // Written by us from a checked policy; a row that does not
+            // parse is refused everything rather than given everything.
+            policy: r.policy.map(|json| {
+                serde_json::from_str(&json).unwrap_or_else(|_| Policy {
+                    sections: vec![String::new()],
+                    ..Policy::default()
+                })
+            }),
         }
     }
 }
@@ -303,6 +313,7 @@ pub struct NewApiKey<'a> {
     pub key_hash: &'a str,
     pub rate_limit_per_minute: i32,
     pub created_at: NaiveDateTime,
+    pub policy: Option<String>,
 }
 
 #[derive(Debug, Queryable, Selectable)]

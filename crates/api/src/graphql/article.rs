@@ -14,7 +14,14 @@ use newsdesk_domain::term::TermKind;
 use crate::graphql::discovery::{related_for, RelatedArticle};
 use crate::graphql::loaders::{ArticleTerms, Corrections, Sections};
 use crate::graphql::terms::{Author, Section, Tag};
-use crate::graphql::{domain_error, gql_error, page_limit, state, visibility};
+use crate::graphql::{allowed, domain_error, gql_error, page_limit, policy, state, visibility};
+use newsdesk_domain::body::escape_html;
+use newsdesk_domain::policy::ContentScope;
+
+/// A partner whose policy gives excerpts only gets no body.
+fn excerpt_only(ctx: &Context<'_>) -> bool {
+    policy(ctx).is_some_and(|p| p.content == ContentScope::Excerpt)
+}
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "newsdesk_domain::article::ArticleStatus")]
@@ -111,11 +118,17 @@ impl Article {
         &self.record.excerpt
     }
     /// Sanitised HTML.
-    async fn body_html(&self) -> &str {
-        &self.record.body_html
+    async fn body_html(&self, ctx: &Context<'_>) -> String {
+        if excerpt_only(ctx) {
+            return format!("<p>{}</p>", escape_html(&self.record.excerpt));
+        }
+        self.record.body_html.clone()
     }
-    async fn body_text(&self) -> &str {
-        &self.record.body_text
+    async fn body_text(&self, ctx: &Context<'_>) -> String {
+        if excerpt_only(ctx) {
+            return self.record.excerpt.clone();
+        }
+        self.record.body_text.clone()
     }
     async fn status(&self) -> ArticleStatus {
         self.record.status_at(self.now).into()
@@ -212,10 +225,11 @@ pub(super) async fn article_connection(
         .run(move |store| service::list_articles(store, &query))
         .await
         .map_err(gql_error)?;
-    prefetch_relations(ctx, &page.items).await?;
+    let records = allowed(ctx, page.items).await?;
+    prefetch_relations(ctx, &records).await?;
     let now = state.now();
     let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
-    conn.edges.extend(page.items.into_iter().map(|record| {
+    conn.edges.extend(records.into_iter().map(|record| {
         let cursor = Cursor::for_article(record.key()).as_str().to_owned();
         Edge::new(cursor, Article { record, now })
     }));

@@ -109,6 +109,7 @@ async fn execute(
     schema: web::Data<NewsdeskSchema>,
     state: web::Data<AppState>,
     caller: Caller,
+    policy: crate::auth::PartnerPolicy,
     http: actix_web::HttpRequest,
     req: GraphQLRequest,
 ) -> Result<GraphQLResponse, ApiError> {
@@ -123,6 +124,7 @@ async fn execute(
     let address = crate::rest::accounts::client_addr(&http);
     let request = request
         .data(caller.0)
+        .data(policy)
         .data(crate::auth::ClientAddr(address))
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
@@ -200,6 +202,30 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState
 /// Who is calling; anonymous when the request carried nothing.
 pub(crate) fn principal(ctx: &Context<'_>) -> Principal {
     ctx.data_opt::<Principal>().copied().unwrap_or_default()
+}
+
+/// A partner's syndication policy, if the caller has one.
+pub(crate) fn policy<'a>(ctx: &Context<'a>) -> Option<&'a newsdesk_domain::policy::Policy> {
+    ctx.data_opt::<crate::auth::PartnerPolicy>()
+        .and_then(|p| p.get())
+}
+
+/// Keeps the records the caller's policy allows (all, without one).
+pub(crate) async fn allowed(
+    ctx: &Context<'_>,
+    records: Vec<newsdesk_domain::ArticleRecord>,
+) -> async_graphql::Result<Vec<newsdesk_domain::ArticleRecord>> {
+    let Some(p) = policy(ctx).cloned() else {
+        return Ok(records);
+    };
+    let state = state(ctx)?;
+    let (base, now) = (state.base_url.clone(), state.now());
+    state
+        .run(move |store| {
+            newsdesk_domain::service::allowed_records(store, Some(&p), records, &base, now)
+        })
+        .await
+        .map_err(gql_error)
 }
 
 /// What the caller may see, judged at the server's time.

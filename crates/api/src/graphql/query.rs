@@ -10,7 +10,7 @@ use crate::graphql::accounts::{viewer, Viewer};
 use crate::graphql::article::{article_connection, Article, ArticleFilterInput};
 use crate::graphql::discovery::{related_for, search_connection, RelatedArticle, SearchHit};
 use crate::graphql::terms::{one_term, term_connection, Author, Section, Tag};
-use crate::graphql::{gql_error, state, visibility};
+use crate::graphql::{allowed, gql_error, state, visibility};
 
 pub struct QueryRoot;
 
@@ -30,7 +30,11 @@ impl QueryRoot {
             .await
             .map_err(gql_error)?;
         let now = state(ctx)?.now();
-        Ok(found.map(|record| Article::new(record, now)))
+        let found = allowed(ctx, found.into_iter().collect()).await?;
+        Ok(found
+            .into_iter()
+            .next()
+            .map(|record| Article::new(record, now)))
     }
 
     /// Published articles, newest first. `first` is 1 to 100 (default 20).

@@ -2,6 +2,7 @@
 
 use actix_web::{delete, get, patch, post, web, HttpMessage, HttpRequest, HttpResponse};
 use newsdesk_domain::accounts::{self, Target, UserPatch};
+use newsdesk_domain::policy::Policy;
 use newsdesk_domain::user::{ApiKey, User};
 use newsdesk_domain::{DomainError, FieldError};
 use serde::{Deserialize, Serialize};
@@ -198,6 +199,8 @@ pub struct NewApiKeyRequest {
     pub name: String,
     /// Requests a minute; the server default when absent.
     pub rate_limit_per_minute: Option<i32>,
+    /// What the partner may receive; everything public when absent.
+    pub policy: Option<Policy>,
 }
 
 /// A key as created: the only time the key itself is shown.
@@ -217,6 +220,7 @@ pub struct ApiKeyJson {
     pub rate_limit_per_minute: i32,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub policy: Option<Policy>,
 }
 
 impl From<ApiKey> for ApiKeyJson {
@@ -228,6 +232,7 @@ impl From<ApiKey> for ApiKeyJson {
             rate_limit_per_minute: k.rate_limit_per_minute,
             created_at: k.created_at,
             revoked_at: k.revoked_at,
+            policy: k.policy,
         }
     }
 }
@@ -265,11 +270,15 @@ pub async fn create_api_key(
     let who = caller.0;
     let b = body.into_inner();
     let default = i32::try_from(state.auth.settings.api_key_per_minute).unwrap_or(i32::MAX);
-    let per_minute = b.rate_limit_per_minute.unwrap_or(default);
+    let new = accounts::NewApiKey {
+        name: b.name,
+        per_minute: b.rate_limit_per_minute.unwrap_or(default),
+        policy: b.policy,
+    };
     let (key, hash) = auth::new_api_key();
     let shown = key.clone();
     let created = state
-        .run(move |store| accounts::create_api_key(store, &who, &b.name, per_minute, &key, &hash))
+        .run(move |store| accounts::create_api_key(store, &who, new, &key, &hash))
         .await?;
     Ok(HttpResponse::Created().json(One {
         data: CreatedApiKey {

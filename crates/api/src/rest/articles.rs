@@ -10,12 +10,13 @@ use newsdesk_domain::{editorial, service, DomainError, PageLimit};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, PartnerPolicy};
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One, PageParams};
 use crate::state::AppState;
 use crate::syndication::structured::{self, Representation};
+use newsdesk_domain::policy::Policy;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list_articles)
@@ -42,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub async fn list_articles(
     req: HttpRequest,
     caller: Caller,
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     page: web::Query<PageParams>,
     filter: web::Query<RawArticleFilter>,
@@ -59,7 +61,11 @@ pub async fn list_articles(
     let page = state
         .run(move |store| service::list_article_views(store, &query, &base, now))
         .await?;
-    let mut info = cache_info(&caller);
+    let page = newsdesk_domain::Page {
+        items: Policy::serve(policy.get(), page.items),
+        ..page
+    };
+    let mut info = cache_info(&caller, &policy);
     for a in &page.items {
         describe(a, &mut info);
     }
@@ -83,6 +89,7 @@ pub async fn list_articles(
 pub async fn get_article(
     req: HttpRequest,
     caller: Caller,
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -106,7 +113,9 @@ pub async fn get_article(
             editorial::view_of(store, record, &base, now)
         })
         .await?;
-    let mut info = cache_info(&caller);
+    let view = Policy::serve_one(policy.get(), view)?;
+    let licence = policy.get().and_then(|p| p.licence.as_deref());
+    let mut info = cache_info(&caller, &policy);
     describe(&view, &mut info);
     let vary = |res: &mut actix_web::HttpResponseBuilder| {
         res.append_header((header::VARY, "Accept"));
@@ -118,7 +127,7 @@ pub async fn get_article(
             structured::JSON_LD,
         ),
         Representation::Ninjs => (
-            structured::ninjs(&view, &state.publisher, &state.base_url, None),
+            structured::ninjs(&view, &state.publisher, &state.base_url, licence),
             structured::NINJS,
         ),
     };
@@ -134,9 +143,10 @@ pub async fn get_article(
     ))
 }
 
-fn cache_info(caller: &Caller) -> CacheInfo {
+/// Staff previews and partners' own views never go to shared caches.
+fn cache_info(caller: &Caller, policy: &PartnerPolicy) -> CacheInfo {
     CacheInfo {
-        private: caller.is_staff(),
+        private: caller.is_staff() || policy.get().is_some(),
         ..CacheInfo::default()
     }
 }

@@ -2,11 +2,11 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use newsdesk_domain::related;
-use newsdesk_domain::service::{self, RelatedArticle, SearchResult};
+use newsdesk_domain::service::{self, Audience, RelatedArticle, SearchResult};
 use newsdesk_domain::PageLimit;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, PartnerPolicy};
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, PageParams};
@@ -38,6 +38,7 @@ pub struct SearchParams {
 pub async fn search_articles(
     req: HttpRequest,
     caller: Caller,
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     params: web::Query<SearchParams>,
     page: web::Query<PageParams>,
@@ -47,21 +48,26 @@ pub async fn search_articles(
     let now = state.now();
     let visibility = caller.0.visibility_at(now);
     let base = state.base_url.clone();
+    let partner = policy.clone();
     let page = state
         .run(move |store| {
+            let audience = Audience {
+                visibility,
+                policy: partner.get(),
+            };
             service::search_results(
                 store,
                 p.q.as_deref(),
                 limit,
                 page.cursor.as_deref(),
-                visibility,
+                audience,
                 &base,
                 now,
             )
         })
         .await?;
     let mut info = CacheInfo {
-        private: caller.is_staff(),
+        private: caller.is_staff() || policy.get().is_some(),
         ..CacheInfo::default()
     };
     for h in &page.items {
@@ -103,6 +109,7 @@ pub struct SearchList {
 pub async fn related_articles(
     req: HttpRequest,
     caller: Caller,
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     params: web::Query<RelatedParams>,
@@ -112,11 +119,18 @@ pub async fn related_articles(
     let now = state.now();
     let visibility = caller.0.visibility_at(now);
     let base = state.base_url.clone();
+    let partner = policy.clone();
     let data = state
-        .run(move |store| service::related_articles(store, &slug, visibility, limit, &base, now))
+        .run(move |store| {
+            let audience = Audience {
+                visibility,
+                policy: partner.get(),
+            };
+            service::related_articles(store, &slug, audience, limit, &base, now)
+        })
         .await?;
     let mut info = CacheInfo {
-        private: caller.is_staff(),
+        private: caller.is_staff() || policy.get().is_some(),
         ..CacheInfo::default()
     };
     info.key("list".into());

@@ -9,7 +9,7 @@ use newsdesk_domain::paging::PageLimit;
 use newsdesk_domain::service::sync::{self, SyncItem};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, PartnerPolicy};
 use crate::error::{ApiError, Problem};
 use crate::rest::articles::ArticleOne;
 use crate::rest::One;
@@ -101,6 +101,7 @@ pub struct SyncList {
 )]
 #[get("/sync")]
 pub async fn sync_articles(
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     params: web::Query<SyncParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -109,7 +110,7 @@ pub async fn sync_articles(
     let base = state.base_url.clone();
     let now: DateTime<Utc> = state.now();
     let page = state
-        .run(move |store| sync::sync(store, p.token.as_deref(), limit, &|_| true, &base, now))
+        .run(move |store| sync::sync(store, p.token.as_deref(), limit, policy.get(), &base, now))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

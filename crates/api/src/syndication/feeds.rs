@@ -72,7 +72,7 @@ pub fn content_html(a: &ArticleView) -> String {
     html
 }
 
-pub fn rss(feed: &Feed, meta: &FeedMeta) -> String {
+pub fn rss(feed: &Feed, meta: &FeedMeta, rights: Option<String>) -> String {
     let items: Vec<rss::Item> = feed.articles.iter().map(rss_item).collect();
     let mut self_link = rss::extension::atom::Link::default();
     self_link.set_href(meta.self_url.clone());
@@ -87,6 +87,7 @@ pub fn rss(feed: &Feed, meta: &FeedMeta) -> String {
     channel.set_language(Some(meta.language.to_owned()));
     channel.set_last_build_date(Some(meta.updated(feed).to_rfc2822()));
     channel.set_atom_ext(Some(atom_ext));
+    channel.set_copyright(rights);
     channel.set_items(items);
     channel.to_string()
 }
@@ -127,7 +128,7 @@ fn atom_link(href: &str, rel: &str, mime: Option<&str>) -> atom::Link {
     l
 }
 
-pub fn atom(feed: &Feed, meta: &FeedMeta, publisher: &str) -> String {
+pub fn atom(feed: &Feed, meta: &FeedMeta, publisher: &str, rights: Option<String>) -> String {
     let mut author = atom::Person::default();
     author.set_name(publisher);
     let mut out = atom::Feed::default();
@@ -136,6 +137,7 @@ pub fn atom(feed: &Feed, meta: &FeedMeta, publisher: &str) -> String {
     out.set_updated(meta.updated(feed).fixed_offset());
     out.set_authors(vec![author]);
     out.set_lang(Some(meta.language.to_owned()));
+    out.set_rights(rights.map(atom::Text::plain));
     out.set_links(vec![
         atom_link(&meta.self_url, "self", Some("application/atom+xml")),
         atom_link(&meta.home, "alternate", Some("text/html")),

@@ -15,10 +15,11 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use newsdesk_domain::error::DomainResult;
 use newsdesk_domain::paging::PageLimit;
-use newsdesk_domain::service::syndication::{self, FEED_DEFAULT, FEED_MAX};
+use newsdesk_domain::service::syndication::{self, FeedFilter, FEED_DEFAULT, FEED_MAX};
 use newsdesk_domain::Storage;
 use serde::Deserialize;
 
+use crate::auth::PartnerPolicy;
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, etag_of, CacheInfo};
 use crate::state::AppState;
@@ -77,12 +78,20 @@ impl Default for RenderCache {
     }
 }
 
-/// Serves the rendering of this request, rendering it on a miss.
-async fn serve<F>(req: &HttpRequest, state: &AppState, render: F) -> Result<HttpResponse, ApiError>
+/// Serves the rendering of this request for this class of caller (the
+/// public, or one partner), rendering it on a miss. `private` keeps a
+/// partner's own rendering out of shared caches.
+async fn serve<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    class: &str,
+    private: bool,
+    render: F,
+) -> Result<HttpResponse, ApiError>
 where
     F: FnOnce(&dyn Storage) -> DomainResult<Rendered> + Send + 'static,
 {
-    let key = (req.uri().to_string(), state.store.generation());
+    let key = (format!("{class} {}", req.uri()), state.store.generation());
     let rendered = match state.rendered.0.get(&key) {
         Some(r) => r,
         None => {
@@ -94,7 +103,7 @@ where
     let info = CacheInfo {
         last_modified: rendered.last_modified,
         keys: rendered.info_keys.clone(),
-        private: false,
+        private,
     };
     Ok(cache::respond_bytes(
         req,
@@ -146,6 +155,7 @@ enum Format {
 #[get("/feeds/{format}")]
 pub async fn feed(
     req: HttpRequest,
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     format: web::Path<String>,
     params: web::Query<FeedParams>,
@@ -167,17 +177,26 @@ pub async fn feed(
         state.publisher.name.clone(),
         state.now(),
     );
-    let self_url = format!("{base}{}", req.uri());
-    serve(&req, &state, move |store| {
-        let feed = syndication::feed(store, p.tag, p.section, p.author, limit, &base, now)?;
+    // A partner's key stays out of the links the feed shows.
+    let self_url = format!("{base}{}", without_key(&req));
+    let narrow = FeedFilter {
+        tag: p.tag,
+        section: p.section,
+        author: p.author,
+    };
+    let class = policy.cache_class(&req);
+    let private = policy.get().is_some();
+    serve(&req, &state, &class, private, move |store| {
+        let feed = syndication::feed(store, narrow, limit, policy.get(), &base, now)?;
         let meta = feeds::FeedMeta::new(&feed, &publisher, &base, self_url);
+        let rights = policy.get().and_then(|p| p.licence.clone());
         let (bytes, content_type) = match format {
             Format::Rss => (
-                feeds::rss(&feed, &meta).into_bytes(),
+                feeds::rss(&feed, &meta, rights).into_bytes(),
                 "application/rss+xml; charset=utf-8",
             ),
             Format::Atom => (
-                feeds::atom(&feed, &meta, &publisher).into_bytes(),
+                feeds::atom(&feed, &meta, &publisher, rights).into_bytes(),
                 "application/atom+xml; charset=utf-8",
             ),
             Format::Json => (
@@ -194,6 +213,17 @@ pub async fn feed(
     .await
 }
 
+/// The request's path and query without a `key` parameter.
+fn without_key(req: &HttpRequest) -> String {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let kept: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "key").collect();
+    match serde_urlencoded::to_string(&kept) {
+        Ok(q) if !q.is_empty() => format!("{}?{q}", req.path()),
+        _ => req.path().to_owned(),
+    }
+}
+
 const XML: &str = "application/xml; charset=utf-8";
 
 /// The sitemap index: a file per 50,000 article ids, with `lastmod`.
@@ -206,7 +236,7 @@ pub async fn sitemap_index(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (base, now) = (state.base_url.clone(), state.now());
-    serve(&req, &state, move |store| {
+    serve(&req, &state, "public", false, move |store| {
         let blocks = syndication::sitemap_index(store, now)?;
         let bytes = sitemaps::index(&base, &blocks).map_err(xml_error)?;
         let last = blocks.iter().map(|b| b.last_modified).max();
@@ -239,7 +269,7 @@ pub async fn sitemap_file(
         .filter(|n| *n >= 0)
         .ok_or_else(|| ApiError::not_found("no such sitemap file"))?;
     let (base, now) = (state.base_url.clone(), state.now());
-    serve(&req, &state, move |store| {
+    serve(&req, &state, "public", false, move |store| {
         let entries = syndication::sitemap_file(store, number, now)?;
         let bytes = sitemaps::urls(&base, &entries).map_err(xml_error)?;
         let last = entries.iter().map(|e| e.updated_at).max();
@@ -267,7 +297,7 @@ pub async fn news_sitemap(
         state.publisher.name.clone(),
         state.now(),
     );
-    serve(&req, &state, move |store| {
+    serve(&req, &state, "public", false, move |store| {
         let articles = syndication::news(store, &base, now)?;
         let bytes = sitemaps::news(&publisher, &articles).map_err(xml_error)?;
         let last = articles.iter().map(|a| a.updated_at).max();

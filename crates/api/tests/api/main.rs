@@ -11,6 +11,7 @@ mod cli;
 mod feeds;
 mod graphql;
 mod ops;
+mod policy;
 mod relevance;
 mod schema;
 mod search;

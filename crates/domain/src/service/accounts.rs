@@ -8,7 +8,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{DomainError, DomainResult, FieldError};
-use crate::store::{AccountStore, UserChange};
+use crate::policy::Policy;
+use crate::store::{AccountStore, TermStore, UserChange};
 use crate::user::{
     password_error, validate_new_api_key, validate_new_user, ApiKey, Principal, Role, Staff, User,
 };
@@ -113,19 +114,28 @@ pub const API_KEY_PREFIX_CHARS: usize = 12;
 
 /// A new partner key (admin). `key` and `hash` come from the caller's
 /// generator; the key is kept only as its hash and its first characters.
+/// A policy naming a section or tag that does not exist is refused.
 #[tracing::instrument(skip(store, key, hash))]
 pub fn create_api_key(
-    store: &(impl AccountStore + ?Sized),
+    store: &(impl AccountStore + TermStore + ?Sized),
     who: &Principal,
-    name: &str,
-    per_minute: i32,
+    new: NewApiKey,
     key: &str,
     hash: &str,
 ) -> DomainResult<ApiKey> {
     who.require(Role::Admin)?;
-    let (name, limit) = validate_new_api_key(name, per_minute)?;
+    let (name, limit) = validate_new_api_key(&new.name, new.per_minute)?;
+    let policy = new.policy.map(|p| p.check(store)).transpose()?;
     let prefix: String = key.chars().take(API_KEY_PREFIX_CHARS).collect();
-    store.create_api_key(&name, &prefix, hash, limit)
+    store.create_api_key(&name, &prefix, hash, limit, policy.as_ref())
+}
+
+/// What an admin asks for in a new partner key.
+#[derive(Debug, Clone)]
+pub struct NewApiKey {
+    pub name: String,
+    pub per_minute: i32,
+    pub policy: Option<Policy>,
 }
 
 /// Revokes a live key (admin); an unknown id or a key already revoked is

@@ -10,6 +10,7 @@ use super::assemble;
 use crate::article::{ArticleRecord, ArticleView};
 use crate::error::{DomainError, DomainResult};
 use crate::paging::{Cursor, Page, PageLimit};
+use crate::policy::Policy;
 use crate::query::Visibility;
 use crate::related::Reason;
 use crate::search::{snippet, SearchQuery};
@@ -105,17 +106,25 @@ pub struct RelatedArticle {
     pub reasons: Vec<Reason>,
 }
 
+/// Who is asking, for the views: the visibility, and a partner's policy.
+#[derive(Debug, Clone, Copy)]
+pub struct Audience<'a> {
+    pub visibility: Visibility,
+    pub policy: Option<&'a Policy>,
+}
+
 /// A page of search results; `q` absent or blank is a 400.
-#[tracing::instrument(skip(store), fields(limit = limit.get()))]
+#[tracing::instrument(skip(store, audience), fields(limit = limit.get()))]
 pub fn search_results(
     store: &(impl ContentStore + ?Sized),
     q: Option<&str>,
     limit: PageLimit,
     cursor: Option<&str>,
-    visibility: Visibility,
+    audience: Audience<'_>,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Page<SearchResult>> {
+    let visibility = audience.visibility;
     let page = search(store, q, limit, cursor, visibility)?;
     let (records, rest): (Vec<_>, Vec<_>) = page
         .items
@@ -127,8 +136,9 @@ pub fn search_results(
         items: views
             .into_iter()
             .zip(rest)
+            .filter(|(article, _)| audience.policy.is_none_or(|p| p.allows(article)))
             .map(|(article, (score, highlight))| SearchResult {
-                article,
+                article: shaped(audience.policy, article),
                 score,
                 highlight,
             })
@@ -138,16 +148,33 @@ pub fn search_results(
     })
 }
 
-/// Related articles for `slug`, best first, each with its reasons.
-#[tracing::instrument(skip(store))]
+fn shaped(policy: Option<&Policy>, a: ArticleView) -> ArticleView {
+    match policy {
+        Some(p) => p.shape(a),
+        None => a,
+    }
+}
+
+/// Related articles for `slug`, best first, each with its reasons. To a
+/// partner, an article outside its policy has no relatives (404), and
+/// none of its relatives is outside it.
+#[tracing::instrument(skip(store, audience))]
 pub fn related_articles(
     store: &(impl ContentStore + ?Sized),
     slug: &str,
-    visibility: Visibility,
+    audience: Audience<'_>,
     limit: usize,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<RelatedArticle>> {
+    let visibility = audience.visibility;
+    if let Some(policy) = audience.policy {
+        let subject = super::article(store, slug, visibility)?;
+        let view = assemble(store, vec![subject], public_url, now)?;
+        for v in view {
+            Policy::serve_one(Some(policy), v)?;
+        }
+    }
     let ranked = super::related(store, slug, visibility, limit, now)?;
     let (records, rest): (Vec<_>, Vec<_>) = ranked
         .into_iter()
@@ -157,8 +184,9 @@ pub fn related_articles(
     Ok(views
         .into_iter()
         .zip(rest)
+        .filter(|(article, _)| audience.policy.is_none_or(|p| p.allows(article)))
         .map(|(article, (score, reasons))| RelatedArticle {
-            article,
+            article: shaped(audience.policy, article),
             score,
             reasons,
         })

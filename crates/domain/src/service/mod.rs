@@ -128,6 +128,30 @@ pub fn corrections_by_article(
     Ok(out)
 }
 
+/// The records a partner's policy allows, in their order; all of them
+/// without a policy.
+pub fn allowed_records(
+    store: &(impl ContentStore + ?Sized),
+    policy: Option<&crate::policy::Policy>,
+    records: Vec<ArticleRecord>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<ArticleRecord>> {
+    let Some(policy) = policy else {
+        return Ok(records);
+    };
+    let views = assemble(store, records.clone(), public_url, now)?;
+    let allowed: std::collections::HashSet<String> = views
+        .iter()
+        .filter(|v| policy.allows(v))
+        .map(|v| v.id.clone())
+        .collect();
+    Ok(records
+        .into_iter()
+        .filter(|r| allowed.contains(&r.id.to_string()))
+        .collect())
+}
+
 /// Turns records into reader views with their relations.
 pub fn assemble(
     store: &(impl ContentStore + ?Sized),

@@ -18,6 +18,7 @@ use super::assemble;
 use crate::article::{ArticleRecord, ArticleView};
 use crate::error::{DomainError, DomainResult};
 use crate::paging::PageLimit;
+use crate::policy::Policy;
 use crate::store::{Change, ContentStore, SyndicationStore};
 
 /// Where a partner's sync stands: the last change of the log it has seen
@@ -124,14 +125,14 @@ pub struct SyncPage {
     pub has_more: bool,
 }
 
-/// One sync page. `allowed` says whether an article is for this caller
-/// (a partner's policy); one that is not is a tombstone to it.
+/// One sync page. An article outside a partner's `policy` is a tombstone
+/// to it, and the ones inside come as the policy shapes them.
 #[tracing::instrument(skip_all, fields(limit = limit.get()))]
 pub fn sync(
     store: &(impl ContentStore + SyndicationStore + ?Sized),
     token: Option<&str>,
     limit: PageLimit,
-    allowed: &dyn Fn(&ArticleView) -> bool,
+    policy: Option<&Policy>,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<SyncPage> {
@@ -145,7 +146,7 @@ pub fn sync(
     };
     let page = Paging {
         limit,
-        allowed,
+        policy,
         public_url,
         now,
     };
@@ -161,7 +162,7 @@ pub fn sync(
 
 struct Paging<'a> {
     limit: PageLimit,
-    allowed: &'a dyn Fn(&ArticleView) -> bool,
+    policy: Option<&'a Policy>,
     public_url: &'a str,
     now: DateTime<Utc>,
 }
@@ -177,9 +178,9 @@ impl Paging<'_> {
         let records = store.public_after_id(after_id, self.limit.get(), as_of)?;
         let last_id = records.last().map(|r| r.id);
         let full = records.len() == self.limit.get() as usize;
-        let items = assemble(store, records, self.public_url, self.now)?
+        let views = assemble(store, records, self.public_url, self.now)?;
+        let items = Policy::serve(self.policy, views)
             .into_iter()
-            .filter(|v| (self.allowed)(v))
             .map(|v| SyncItem::Article {
                 changed_at: v.updated_at,
                 article: Box::new(v),
@@ -261,12 +262,11 @@ impl Paging<'_> {
             .into_iter()
             .filter(|r| r.is_public_at(self.now))
             .collect();
-        let mut views: HashMap<String, ArticleView> =
-            assemble(store, public, self.public_url, self.now)?
-                .into_iter()
-                .filter(|v| (self.allowed)(v))
-                .map(|v| (v.id.clone(), v))
-                .collect();
+        let views = assemble(store, public, self.public_url, self.now)?;
+        let mut views: HashMap<String, ArticleView> = Policy::serve(self.policy, views)
+            .into_iter()
+            .map(|v| (v.id.clone(), v))
+            .collect();
         let last_of: HashMap<i64, usize> = log
             .iter()
             .enumerate()

@@ -8,6 +8,7 @@ use super::list_article_views;
 use crate::article::ArticleView;
 use crate::error::{DomainError, DomainResult};
 use crate::paging::PageLimit;
+use crate::policy::Policy;
 use crate::query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 use crate::store::{ContentStore, SitemapBlock, SitemapEntry, SyndicationStore};
 use crate::term::{Term, TermKind};
@@ -21,6 +22,14 @@ pub const SITEMAP_URLS: i64 = 50_000;
 pub const NEWS_WINDOW: TimeDelta = TimeDelta::hours(48);
 pub const NEWS_MAX: usize = 1_000;
 
+/// The tag, section and author slugs a feed is narrowed by.
+#[derive(Debug, Clone, Default)]
+pub struct FeedFilter {
+    pub tag: Option<String>,
+    pub section: Option<String>,
+    pub author: Option<String>,
+}
+
 /// A feed: what it is narrowed to, and its articles, newest first.
 #[derive(Debug, Clone)]
 pub struct Feed {
@@ -32,16 +41,21 @@ pub struct Feed {
 /// The latest public articles, narrowed by tag, section and author slugs.
 /// A slug that names nothing is a 404: an empty feed would look healthy
 /// to a partner who mistyped it.
-#[tracing::instrument(skip(store, public_url))]
+/// A partner's `policy` keeps what it allows, shaped.
+#[tracing::instrument(skip(store, public_url, policy))]
 pub fn feed(
     store: &(impl ContentStore + ?Sized),
-    tag: Option<String>,
-    section: Option<String>,
-    author: Option<String>,
+    narrow: FeedFilter,
     limit: PageLimit,
+    policy: Option<&Policy>,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Feed> {
+    let FeedFilter {
+        tag,
+        section,
+        author,
+    } = narrow;
     let mut narrowed = Vec::new();
     for (kind, slug) in [
         (TermKind::Tag, &tag),
@@ -62,7 +76,10 @@ pub fn feed(
         ..Default::default()
     })?;
     let query = ArticleQuery::new(filter, limit, None, Visibility::Public { now })?;
-    let articles = list_article_views(store, &query, public_url, now)?.items;
+    let articles = Policy::serve(
+        policy,
+        list_article_views(store, &query, public_url, now)?.items,
+    );
     Ok(Feed { narrowed, articles })
 }
 
