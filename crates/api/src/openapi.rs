@@ -80,6 +80,8 @@ use crate::rest::{accounts, articles, discovery, syndication, terms, ListMeta};
         newsdesk_domain::service::sync::SyncItem,
         newsdesk_domain::service::sync::Gone,
         newsdesk_domain::article::Correction,
+        newsdesk_domain::policy::Policy,
+        newsdesk_domain::policy::ContentScope,
     )),
     tags(
         (name = "articles", description = "Articles: published ones for everyone, every status for staff (preview)"),
