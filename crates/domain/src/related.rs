@@ -68,14 +68,7 @@ pub const MAX_LIMIT: u32 = 20;
 
 /// How many related articles to return: 1 to 20, default 5.
 pub fn parse_limit(raw: Option<&str>) -> Result<usize, DomainError> {
-    let n = raw
-        .map(|s| {
-            s.trim()
-                .parse::<i64>()
-                .map_err(|_| DomainError::invalid("limit", "must be a whole number"))
-        })
-        .transpose()?;
-    PageLimit::with_max(n, DEFAULT_LIMIT, MAX_LIMIT).map(|l| l.get() as usize)
+    PageLimit::parse_with(raw, DEFAULT_LIMIT, MAX_LIMIT).map(|l| l.get() as usize)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

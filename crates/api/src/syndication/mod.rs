@@ -226,6 +226,11 @@ fn without_key(req: &HttpRequest) -> String {
 
 const XML: &str = "application/xml; charset=utf-8";
 
+/// A sitemap depends on every article: any write may change it.
+fn sitemap(bytes: Vec<u8>, last: Option<DateTime<Utc>>) -> Rendered {
+    Rendered::new(bytes, XML, last, vec!["list".into(), "sitemap".into()])
+}
+
 /// The sitemap index: a file per 50,000 article ids, with `lastmod`.
 #[utoipa::path(tag = "feeds", path = "/sitemap.xml", responses(
     (status = 200, description = "A sitemap index", content_type = "application/xml"),
@@ -240,12 +245,7 @@ pub async fn sitemap_index(
         let blocks = syndication::sitemap_index(store, now)?;
         let bytes = sitemaps::index(&base, &blocks).map_err(xml_error)?;
         let last = blocks.iter().map(|b| b.last_modified).max();
-        Ok(Rendered::new(
-            bytes,
-            XML,
-            last,
-            vec!["list".into(), "sitemap".into()],
-        ))
+        Ok(sitemap(bytes, last))
     })
     .await
 }
@@ -273,12 +273,7 @@ pub async fn sitemap_file(
         let entries = syndication::sitemap_file(store, number, now)?;
         let bytes = sitemaps::urls(&base, &entries).map_err(xml_error)?;
         let last = entries.iter().map(|e| e.updated_at).max();
-        Ok(Rendered::new(
-            bytes,
-            XML,
-            last,
-            vec!["list".into(), "sitemap".into()],
-        ))
+        Ok(sitemap(bytes, last))
     })
     .await
 }
