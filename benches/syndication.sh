@@ -82,10 +82,22 @@ http {
 }
 EOF
 mkdir -p "$work/tmp"
+# nginx's workers run as another user: they must be able to read the files.
+chmod 755 "$work"
+chmod -R a+rX "$work/www"
 nginx -c "$work/nginx.conf"
 sleep 0.5
+for path in /feeds/rss.xml /sitemaps/0.xml; do
+  curl -fs "http://127.0.0.1:$nginx_port$path" | cmp -s - "$work/www$path" \
+    || { echo "nginx does not serve the same bytes for $path" >&2; exit 1; }
+done
 
-rps() { wrk -t2 -c"$connections" -d"$duration" --latency "$1" | awk '/Requests\/sec/ {print $2}'; }
+rps() {
+  local out
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency "$1")
+  if grep -q "Non-2xx" <<<"$out"; then echo "non-2xx answers from $1" >&2; exit 1; fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
+}
 printf '\n%-22s %12s %12s %8s %10s\n' path "newsdesk" "nginx" ratio "bytes"
 for path in /feeds/rss.xml /feeds/atom.xml /feeds/feed.json /news-sitemap.xml /sitemap.xml /sitemaps/0.xml; do
   wrk -t2 -c"$connections" -d2s "$base$path" >/dev/null

@@ -20,7 +20,7 @@ pub struct Problem {
     pub errors: Option<Vec<FieldError>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
     pub detail: String,

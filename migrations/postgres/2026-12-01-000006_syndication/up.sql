@@ -25,3 +25,7 @@ CREATE INDEX article_changes_due ON article_changes (due_at) WHERE due_at IS NOT
 
 -- A partner key's syndication policy, as JSON; NULL is everything public.
 ALTER TABLE api_keys ADD COLUMN policy TEXT;
+
+-- Sitemaps read every public article's id, slug, URL and update time:
+-- from this index alone, never the wide rows with their bodies.
+CREATE INDEX articles_sitemap ON articles (status, id, sort_at, updated_at, slug, canonical_url);

@@ -64,13 +64,15 @@ impl Rendered {
     }
 }
 
-/// Renderings by request (path and query) and write generation.
-pub struct RenderCache(moka::sync::Cache<(String, u64), Rendered>);
+/// Renderings by request (path and query) and write generation. Callers
+/// that miss together wait for one rendering: a popular sitemap that
+/// expires is rendered once, not once per waiting client.
+pub struct RenderCache(moka::future::Cache<(String, u64), Rendered>);
 
 impl Default for RenderCache {
     fn default() -> Self {
         RenderCache(
-            moka::sync::Cache::builder()
+            moka::future::Cache::builder()
                 .max_capacity(2_000)
                 .time_to_live(RENDERED_TTL)
                 .build(),
@@ -92,14 +94,12 @@ where
     F: FnOnce(&dyn Storage) -> DomainResult<Rendered> + Send + 'static,
 {
     let key = (format!("{class} {}", req.uri()), state.store.generation());
-    let rendered = match state.rendered.0.get(&key) {
-        Some(r) => r,
-        None => {
-            let r = state.run(render).await?;
-            state.rendered.0.insert(key, r.clone());
-            r
-        }
-    };
+    let rendered = state
+        .rendered
+        .0
+        .try_get_with(key, state.run(render))
+        .await
+        .map_err(|e| ApiError::clone(&e))?;
     let info = CacheInfo {
         last_modified: rendered.last_modified,
         keys: rendered.info_keys.clone(),
