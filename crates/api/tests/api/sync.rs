@@ -198,6 +198,16 @@ async fn a_mirror_built_from_sync_equals_the_public_api(app: TestApp) {
             sync_into(&app, &mut mirror, &mut token).await;
         }
     }
+    // Renaming a tag changes every article that shows it.
+    let res = app
+        .send(
+            "PATCH",
+            "/api/v1/tags/harbour",
+            Some(&editor),
+            Some(json!({"name": "Harbour Works"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
     // A schedule that comes due writes nothing; sync still tells of it.
     let res = app
         .send(
@@ -215,6 +225,9 @@ async fn a_mirror_built_from_sync_equals_the_public_api(app: TestApp) {
     sync_into(&app, &mut mirror, &mut token).await;
     let public = public_view(&app).await;
     assert!(public.values().any(|a| a["slug"] == "embargoed"));
+    assert!(public
+        .values()
+        .any(|a| a["tags"][0]["name"] == "Harbour Works"));
     assert_eq!(mirror.len(), public.len());
     assert_eq!(mirror, public, "the mirror differs from the public API");
 }

@@ -1,10 +1,13 @@
 //! `TermStore`: tags, sections and author profiles, and their article counts.
 
+use super::syndication_store::serialize_writers;
 use super::{db_err, visible, Store};
+use crate::conn::DbConn;
 use crate::models::{kind_str, naive, parse_kind, NewTerm, TermRow};
 use crate::schema::{article_terms, articles, terms};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use diesel::result::Error as DieselError;
 use diesel::sql_types::{Bool, Timestamp};
 use newsdesk_domain::error::DomainResult;
 use newsdesk_domain::paging::SlugKey;
@@ -240,18 +243,23 @@ impl TermStore for Store {
     fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term> {
         {
             let mut conn = self.conn()?;
-            diesel::update(
-                terms::table
-                    .filter(terms::id.eq(id))
-                    .filter(terms::kind.eq(kind_str(kind))),
-            )
-            .set((
-                terms::slug.eq(term.slug.as_str()),
-                terms::name.eq(&term.name),
-                terms::description.eq(term.description.as_deref()),
-                terms::updated_at.eq(naive(newsdesk_domain::article::now())),
-            ))
-            .execute(&mut *conn)
+            let now = naive(newsdesk_domain::article::now());
+            conn.transaction::<_, DieselError, _>(|c| {
+                serialize_writers(c)?;
+                diesel::update(
+                    terms::table
+                        .filter(terms::id.eq(id))
+                        .filter(terms::kind.eq(kind_str(kind))),
+                )
+                .set((
+                    terms::slug.eq(term.slug.as_str()),
+                    terms::name.eq(&term.name),
+                    terms::description.eq(term.description.as_deref()),
+                    terms::updated_at.eq(now),
+                ))
+                .execute(c)?;
+                log_articles_of(c, kind, id, now)
+            })
             .map_err(db_err)?;
         }
         self.written();
@@ -260,12 +268,18 @@ impl TermStore for Store {
 
     fn delete_term(&self, kind: TermKind, id: i64) -> DomainResult<()> {
         let mut conn = self.conn()?;
-        let deleted = diesel::delete(
-            terms::table
-                .filter(terms::id.eq(id))
-                .filter(terms::kind.eq(kind_str(kind))),
-        )
-        .execute(&mut *conn);
+        let now = naive(newsdesk_domain::article::now());
+        let deleted = conn.transaction::<_, DieselError, _>(|c| {
+            serialize_writers(c)?;
+            // Logged first: afterwards the links that find the articles are gone.
+            log_articles_of(c, kind, id, now)?;
+            diesel::delete(
+                terms::table
+                    .filter(terms::id.eq(id))
+                    .filter(terms::kind.eq(kind_str(kind))),
+            )
+            .execute(c)
+        });
         self.written();
         deleted.map_err(db_err)?;
         Ok(())
@@ -297,4 +311,28 @@ impl TermStore for Store {
         .map_err(db_err)?;
         Ok(())
     }
+}
+
+/// Every article that shows term `id` changes with it (its name, its slug,
+/// or its removal): one change row each, so sync tells partners.
+fn log_articles_of(
+    conn: &mut DbConn,
+    kind: TermKind,
+    id: i64,
+    now: chrono::NaiveDateTime,
+) -> Result<(), DieselError> {
+    let articles_of = match kind {
+        TermKind::Section => "SELECT id FROM articles WHERE section_id = $2",
+        _ => "SELECT article_id FROM article_terms WHERE term_id = $2",
+    };
+    // SQLite numbers `$N` parameters in the order they first appear, so
+    // they appear here in the order they are bound.
+    diesel::sql_query(format!(
+        "INSERT INTO article_changes (article_id, slug, kind, changed_at) \
+         SELECT id, slug, 'updated', $1 FROM articles WHERE id IN ({articles_of})"
+    ))
+    .bind::<diesel::sql_types::Timestamp, _>(now)
+    .bind::<diesel::sql_types::BigInt, _>(id)
+    .execute(conn)?;
+    Ok(())
 }
