@@ -361,58 +361,20 @@ fn duplicate_slug_in_one_batch_updates_the_first(store: &Store) {
 }
 
 fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store) {
-    let t = now() - TimeDelta::hours(3);
-    let tagged = |title: &str, tags: &[&str], section: &str| ArticleInput {
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        section: Some(section.into()),
-        ..input(title, t)
-    };
-    save(
-        store,
-        vec![
-            ArticleInput {
-                authors: vec!["Ana Lima".into()],
-                ..tagged("Harbour flood in Quenby", &["Floods", "Weather"], "Home")
-            },
-            tagged("Flood defences", &["Floods"], "World"),
-            tagged("Sunny spell", &["Weather"], "World"),
-            tagged("Older sunny spell", &["Weather"], "World"),
-            tagged("Quenby mayor resigns", &[], "Politics"),
-            tagged("Home budget", &[], "Home"),
-            tagged("Unrelated match report", &["Sport"], "Sport"),
-            ArticleInput {
-                status: Some("draft".into()),
-                ..tagged("Quenby draft", &[], "Politics")
-            },
-        ],
-    );
-    let id = |slug: &str| {
-        store
-            .article_by_slug(slug)
-            .expect("read")
-            .expect("exists")
-            .id
-    };
-    let term = |kind, slug: &str| {
-        store
-            .term_by_slug(kind, slug)
-            .expect("read")
-            .expect("exists")
-            .id
-    };
+    seed_related_corpus(store);
     let (floods, weather) = (
-        term(TermKind::Tag, "floods"),
-        term(TermKind::Tag, "weather"),
+        term_id(store, TermKind::Tag, "floods"),
+        term_id(store, TermKind::Tag, "weather"),
     );
-    let author = term(TermKind::Author, "ana-lima");
-    let article = id("harbour-flood-in-quenby");
+    let author = term_id(store, TermKind::Author, "ana-lima");
+    let article = article_id(store, "harbour-flood-in-quenby");
     let sources = CandidateSources {
         // One article from the common tag: the newest of the two.
         tags: vec![(floods, 5), (weather, 1)],
         article,
         text: SearchQuery::any_of(["quenby".to_string()]),
         from_text: 10,
-        section_id: Some(term(TermKind::Section, "home")),
+        section_id: Some(term_id(store, TermKind::Section, "home")),
         from_section: 10,
         now: now(),
         own_terms: vec![floods, weather, author],
@@ -440,11 +402,12 @@ fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store
     found.sort();
     let mut own = vec![floods, weather, author];
     own.sort_unstable();
-    let newest_weather = if id("older-sunny-spell") > id("sunny-spell") {
-        "older-sunny-spell"
-    } else {
-        "sunny-spell"
-    };
+    let newest_weather =
+        if article_id(store, "older-sunny-spell") > article_id(store, "sunny-spell") {
+            "older-sunny-spell"
+        } else {
+            "sunny-spell"
+        };
     let mut expected = vec![
         ("flood-defences".to_string(), vec![floods]),
         // The article itself comes along, for its stored term vector.
@@ -457,4 +420,49 @@ fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store
     assert_eq!(found, expected);
     // The article's own stored vector came with it.
     assert!(vector.contains("|quenby|"), "{vector}");
+}
+
+/// An article with two tags and an author, and candidates sharing each.
+fn seed_related_corpus(store: &Store) {
+    let t = now() - TimeDelta::hours(3);
+    let tagged = |title: &str, tags: &[&str], section: &str| ArticleInput {
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        section: Some(section.into()),
+        ..input(title, t)
+    };
+    save(
+        store,
+        vec![
+            ArticleInput {
+                authors: vec!["Ana Lima".into()],
+                ..tagged("Harbour flood in Quenby", &["Floods", "Weather"], "Home")
+            },
+            tagged("Flood defences", &["Floods"], "World"),
+            tagged("Sunny spell", &["Weather"], "World"),
+            tagged("Older sunny spell", &["Weather"], "World"),
+            tagged("Quenby mayor resigns", &[], "Politics"),
+            tagged("Home budget", &[], "Home"),
+            tagged("Unrelated match report", &["Sport"], "Sport"),
+            ArticleInput {
+                status: Some("draft".into()),
+                ..tagged("Quenby draft", &[], "Politics")
+            },
+        ],
+    );
+}
+
+fn article_id(store: &Store, slug: &str) -> i64 {
+    store
+        .article_by_slug(slug)
+        .expect("read")
+        .expect("exists")
+        .id
+}
+
+fn term_id(store: &Store, kind: TermKind, slug: &str) -> i64 {
+    store
+        .term_by_slug(kind, slug)
+        .expect("read")
+        .expect("exists")
+        .id
 }

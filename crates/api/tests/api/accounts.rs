@@ -33,12 +33,19 @@ async fn tokens_follow_their_account(app: TestApp) {
         201
     );
 
+    tokens_follow_their_account_1(&app, &editor, &author, au_id).await;
+    tokens_follow_their_account_2(&app, &admin, &editor, &author, ed_id, au_id).await;
+    tokens_follow_their_account_3(&app, &admin, &editor, ed_id).await;
+    tokens_follow_their_account_4(&app, &admin).await;
+}
+
+async fn tokens_follow_their_account_1(app: &TestApp, editor: &str, author: &str, au_id: i64) {
     // Only admins manage accounts.
     let res = app
         .send(
             "PATCH",
             &format!("/api/v1/users/{au_id}"),
-            Some(&editor),
+            Some(editor),
             Some(json!({"role": "admin"})),
         )
         .await;
@@ -47,18 +54,27 @@ async fn tokens_follow_their_account(app: TestApp) {
         .send(
             "PATCH",
             "/api/v1/users/me",
-            Some(&author),
+            Some(author),
             Some(json!({"role": "admin"})),
         )
         .await;
     assert_problem(res, 403).await;
+}
 
+async fn tokens_follow_their_account_2(
+    app: &TestApp,
+    admin: &str,
+    editor: &str,
+    author: &str,
+    ed_id: i64,
+    au_id: i64,
+) {
     // Demoted: the old token publishes no more.
     let res = app
         .send(
             "PATCH",
             &format!("/api/v1/users/{ed_id}"),
-            Some(&admin),
+            Some(admin),
             Some(json!({"role": "author"})),
         )
         .await;
@@ -67,7 +83,7 @@ async fn tokens_follow_their_account(app: TestApp) {
         .send(
             "POST",
             "/api/v1/articles/before-demotion/publish",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await;
@@ -78,37 +94,39 @@ async fn tokens_follow_their_account(app: TestApp) {
         .send(
             "PATCH",
             &format!("/api/v1/users/{au_id}"),
-            Some(&admin),
+            Some(admin),
             Some(json!({"disabled": true})),
         )
         .await;
     assert_eq!(res.status().as_u16(), 200);
     assert_problem(
-        app.send("GET", "/api/v1/articles", Some(&author), None)
+        app.send("GET", "/api/v1/articles", Some(author), None)
             .await,
         401,
     )
     .await;
-    let login = ask_token(&app, "au@example.org", "correct horse battery").await;
+    let login = ask_token(app, "au@example.org", "correct horse battery").await;
     assert_problem(login, 401).await;
+}
 
+async fn tokens_follow_their_account_3(app: &TestApp, admin: &str, editor: &str, ed_id: i64) {
     // A password change revokes older tokens; a new login works.
     let res = app
         .send(
             "PATCH",
             "/api/v1/users/me",
-            Some(&editor),
+            Some(editor),
             Some(json!({"password": "a brand new password"})),
         )
         .await;
     assert_eq!(res.status().as_u16(), 200);
     assert_problem(
-        app.send("GET", "/api/v1/articles", Some(&editor), None)
+        app.send("GET", "/api/v1/articles", Some(editor), None)
             .await,
         401,
     )
     .await;
-    let login = ask_token(&app, "ed@example.org", "a brand new password").await;
+    let login = ask_token(app, "ed@example.org", "a brand new password").await;
     assert_eq!(login.status().as_u16(), 200);
     let fresh = login.json::<Value>().await.expect("json")["access_token"]
         .as_str()
@@ -120,30 +138,27 @@ async fn tokens_follow_their_account(app: TestApp) {
         .send(
             "DELETE",
             &format!("/api/v1/users/{ed_id}"),
-            Some(&admin),
+            Some(admin),
             None,
         )
         .await;
     assert_eq!(res.status().as_u16(), 204);
-    assert_problem(create(&app, &fresh, "After deletion").await, 401).await;
+    assert_problem(create(app, &fresh, "After deletion").await, 401).await;
     let article = app
-        .send(
-            "GET",
-            "/api/v1/articles/before-demotion",
-            Some(&admin),
-            None,
-        )
+        .send("GET", "/api/v1/articles/before-demotion", Some(admin), None)
         .await;
     let article: Value = article.json().await.expect("json");
     assert_eq!(article["data"]["authors"][0]["name"], "Kim Lee");
+}
 
+async fn tokens_follow_their_account_4(app: &TestApp, admin: &str) {
     // The last enabled admin stays.
-    let admin_id = user_id(&app, "admin@example.org");
+    let admin_id = user_id(app, "admin@example.org");
     let res = app
         .send(
             "PATCH",
             &format!("/api/v1/users/{admin_id}"),
-            Some(&admin),
+            Some(admin),
             Some(json!({"disabled": true})),
         )
         .await;
@@ -152,7 +167,7 @@ async fn tokens_follow_their_account(app: TestApp) {
         app.send(
             "DELETE",
             &format!("/api/v1/users/{admin_id}"),
-            Some(&admin),
+            Some(admin),
             None,
         )
         .await,
@@ -160,7 +175,7 @@ async fn tokens_follow_their_account(app: TestApp) {
     )
     .await;
     assert_problem(
-        app.send("DELETE", "/api/v1/users/99999", Some(&admin), None)
+        app.send("DELETE", "/api/v1/users/99999", Some(admin), None)
             .await,
         404,
     )

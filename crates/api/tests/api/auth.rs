@@ -185,11 +185,27 @@ async fn forged_tokens_are_401(app: TestApp) {
 
 async fn api_keys_are_shown_once_and_revocable(app: TestApp) {
     let admin = app.staff("admin@example.org", "admin");
+    let (key, id) = create_a_partner_key(&app, &admin).await;
+    the_key_has_its_own_limit(&app, &key).await;
+    revoked_and_invalid_keys(&app, &admin, &key, &id).await;
+}
+
+/// Reads the articles as the partner holding `k`.
+async fn with_key(app: &TestApp, k: &str) -> reqwest::Result<reqwest::Response> {
+    app.client
+        .get(format!("{}/api/v1/articles", app.base))
+        .header("X-Api-Key", k)
+        .send()
+        .await
+}
+
+/// A key limited to 3 requests a minute: the key and its id.
+async fn create_a_partner_key(app: &TestApp, admin: &str) -> (String, String) {
     let created = app
         .send(
             "POST",
             "/api/v1/api-keys",
-            Some(&admin),
+            Some(admin),
             Some(json!({"name": "Partner site", "rate_limit_per_minute": 3})),
         )
         .await;
@@ -202,7 +218,7 @@ async fn api_keys_are_shown_once_and_revocable(app: TestApp) {
     let id = created["data"]["id"].as_str().expect("id").to_owned();
     assert!(key.starts_with("ndk_"));
     let list = app
-        .send("GET", "/api/v1/api-keys", Some(&admin), None)
+        .send("GET", "/api/v1/api-keys", Some(admin), None)
         .await
         .text()
         .await
@@ -211,14 +227,11 @@ async fn api_keys_are_shown_once_and_revocable(app: TestApp) {
         list.contains("Partner site") && !list.contains(&key),
         "keys are never listed"
     );
+    (key, id)
+}
 
-    let with_key = |k: String| {
-        app.client
-            .get(format!("{}/api/v1/articles", app.base))
-            .header("X-Api-Key", k)
-            .send()
-    };
-    let first = with_key(key.clone()).await.expect("sent");
+async fn the_key_has_its_own_limit(app: &TestApp, key: &str) {
+    let first = with_key(app, key).await.expect("sent");
     assert_eq!(first.status(), 200);
     assert_eq!(
         first
@@ -234,15 +247,17 @@ async fn api_keys_are_shown_once_and_revocable(app: TestApp) {
             .and_then(|v| v.to_str().ok()),
         Some("2")
     );
-    with_key(key.clone()).await.expect("sent");
-    with_key(key.clone()).await.expect("sent");
-    let limited = with_key(key.clone()).await.expect("sent");
+    with_key(app, key).await.expect("sent");
+    with_key(app, key).await.expect("sent");
+    let limited = with_key(app, key).await.expect("sent");
     assert_eq!(limited.status(), 429, "the key's own limit applies");
     assert!(limited.headers().contains_key("retry-after"));
+}
 
-    assert_problem(with_key("ndk_unknown".into()).await.expect("sent"), 401).await;
+async fn revoked_and_invalid_keys(app: &TestApp, admin: &str, key: &str, id: &str) {
+    assert_problem(with_key(app, "ndk_unknown").await.expect("sent"), 401).await;
     assert_problem(
-        app.send("DELETE", "/api/v1/api-keys/999999", Some(&admin), None)
+        app.send("DELETE", "/api/v1/api-keys/999999", Some(admin), None)
             .await,
         404,
     )
@@ -251,20 +266,20 @@ async fn api_keys_are_shown_once_and_revocable(app: TestApp) {
         app.send(
             "DELETE",
             &format!("/api/v1/api-keys/{id}"),
-            Some(&admin),
+            Some(admin),
             None
         )
         .await
         .status(),
         204
     );
-    let revoked = with_key(key).await.expect("sent");
+    let revoked = with_key(app, key).await.expect("sent");
     assert_problem(revoked, 401).await;
     assert_problem(
         app.send(
             "POST",
             "/api/v1/api-keys",
-            Some(&admin),
+            Some(admin),
             Some(json!({"name": ""})),
         )
         .await,
@@ -326,45 +341,57 @@ async fn graphql_writes_need_roles(app: TestApp) {
         )
         .await;
     assert_eq!(rail.status().as_u16(), 201);
-    let gql = |token: Option<String>, query: &'static str, vars: Value| {
-        let mut req = app
-            .client
-            .post(format!("{}/graphql", app.base))
-            .json(&json!({"query": query, "variables": vars}));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        async move {
-            req.send()
-                .await
-                .expect("sent")
-                .json::<Value>()
-                .await
-                .expect("json")
-        }
-    };
-    let code = |v: &Value| {
-        v["errors"][0]["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let author = log_in_over_graphql(&app).await;
+    articles_by_role(&app, &author, &editor).await;
+    taxonomy_and_viewer(&app, &editor).await;
+}
 
-    let login = gql(None, "mutation { login(email: \"au@example.org\", password: \"correct horse battery\") { accessToken tokenType expiresIn } }", Value::Null).await;
+/// A GraphQL operation, with a bearer token when given.
+async fn gql(app: &TestApp, token: Option<String>, query: &str, vars: Value) -> Value {
+    let mut req = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .json(&json!({"query": query, "variables": vars}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send()
+        .await
+        .expect("sent")
+        .json::<Value>()
+        .await
+        .expect("json")
+}
+
+/// The `extensions.code` of the first error.
+fn code(v: &Value) -> String {
+    v["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The author's token, from the `login` mutation.
+async fn log_in_over_graphql(app: &TestApp) -> String {
+    let login = gql(app, None, "mutation { login(email: \"au@example.org\", password: \"correct horse battery\") { accessToken tokenType expiresIn } }", Value::Null).await;
     let author = login["data"]["login"]["accessToken"]
         .as_str()
         .expect("token")
         .to_owned();
-    let bad_login = gql(None, "mutation { login(email: \"au@example.org\", password: \"nope nope nope\") { accessToken } }", Value::Null).await;
+    let bad_login = gql(app, None, "mutation { login(email: \"au@example.org\", password: \"nope nope nope\") { accessToken } }", Value::Null).await;
     assert_eq!(code(&bad_login), "UNAUTHENTICATED");
+    author
+}
 
+async fn articles_by_role(app: &TestApp, author: &str, editor: &str) {
     let create = "mutation($title: String!) { createArticle(input: { title: $title, tags: [\"Rail\"] }) { slug status version tags { slug } } }";
     assert_eq!(
-        code(&gql(None, create, json!({"title": "Anon"})).await),
+        code(&gql(app, None, create, json!({"title": "Anon"})).await),
         "UNAUTHENTICATED"
     );
     let created = gql(
-        Some(author.clone()),
+        app,
+        Some(author.to_owned()),
         create,
         json!({"title": "Rail strike draft"}),
     )
@@ -376,43 +403,49 @@ async fn graphql_writes_need_roles(app: TestApp) {
     assert_eq!(created["data"]["createArticle"]["version"], 1);
     let publish = "mutation { publishArticle(slug: \"rail-strike-draft\") { status } }";
     assert_eq!(
-        code(&gql(Some(author.clone()), publish, Value::Null).await),
+        code(&gql(app, Some(author.to_owned()), publish, Value::Null).await),
         "FORBIDDEN"
     );
 
     let update = "mutation($v: Int) { updateArticle(slug: \"rail-strike-draft\", input: { title: \"Rail strike called\", subtitle: null }, expectedVersion: $v) { title version } }";
-    let updated = gql(Some(editor.clone()), update, json!({"v": 1})).await;
+    let updated = gql(app, Some(editor.to_owned()), update, json!({"v": 1})).await;
     assert_eq!(updated["data"]["updateArticle"]["version"], 2, "{updated}");
     assert_eq!(
-        code(&gql(Some(editor.clone()), update, json!({"v": 1})).await),
+        code(&gql(app, Some(editor.to_owned()), update, json!({"v": 1})).await),
         "PRECONDITION_FAILED"
     );
-    let published = gql(Some(editor.clone()), publish, Value::Null).await;
+    let published = gql(app, Some(editor.to_owned()), publish, Value::Null).await;
     assert_eq!(published["data"]["publishArticle"]["status"], "PUBLISHED");
+}
 
+async fn taxonomy_and_viewer(app: &TestApp, editor: &str) {
     let tag = gql(
-        Some(editor.clone()),
+        app,
+        Some(editor.to_owned()),
         "mutation { createTag(input: { name: \"Strikes\" }) { slug } }",
         Value::Null,
     )
     .await;
     assert_eq!(tag["data"]["createTag"]["slug"], "strikes");
     let dup = gql(
-        Some(editor.clone()),
+        app,
+        Some(editor.to_owned()),
         "mutation { createTag(input: { name: \"Strikes\" }) { slug } }",
         Value::Null,
     )
     .await;
     assert_eq!(code(&dup), "CONFLICT");
     let bad = gql(
-        Some(editor.clone()),
+        app,
+        Some(editor.to_owned()),
         "mutation { createArticle(input: { title: \"\" }) { slug } }",
         Value::Null,
     )
     .await;
     assert_eq!(code(&bad), "BAD_USER_INPUT");
     let viewer = gql(
-        Some(editor.clone()),
+        app,
+        Some(editor.to_owned()),
         "{ viewer { email role } }",
         Value::Null,
     )
@@ -422,11 +455,12 @@ async fn graphql_writes_need_roles(app: TestApp) {
         json!({"email": "ed@example.org", "role": "editor"})
     );
     assert_eq!(
-        gql(None, "{ viewer { email } }", Value::Null).await["data"]["viewer"],
+        gql(app, None, "{ viewer { email } }", Value::Null).await["data"]["viewer"],
         Value::Null
     );
     let deleted = gql(
-        Some(editor),
+        app,
+        Some(editor.to_owned()),
         "mutation { deleteArticle(slug: \"rail-strike-called\") }",
         Value::Null,
     )

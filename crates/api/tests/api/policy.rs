@@ -81,55 +81,69 @@ async fn a_partner_sees_only_its_policy_on_every_route(app: TestApp) {
     assert_eq!(created["data"]["policy"], policy);
     let key = created["data"]["key"].as_str().expect("key").to_owned();
 
-    let list = json_with(&app, &key, "/api/v1/articles").await;
+    the_rest_api_keeps_to_it(&app, &key).await;
+    feeds_and_graphql_keep_to_it(&app, &key).await;
+    // Without the key, both are public.
+    let (_, public) = app.get_json("/api/v1/articles").await;
+    assert_eq!(slugs(&public, "/slug").len(), 2);
+    let unknown = app.get("/feeds/rss.xml?key=ndk_not_a_key").await;
+    assert_problem(unknown, 401).await;
+}
+
+/// REST lists, reads in every format, search, related and sync.
+async fn the_rest_api_keeps_to_it(app: &TestApp, key: &str) {
+    let list = json_with(app, key, "/api/v1/articles").await;
     assert_eq!(slugs(&list, "/slug"), [INSIDE]);
     assert_eq!(list["data"][0]["body_text"], list["data"][0]["excerpt"]);
     assert!(!list.to_string().contains("full report follows"));
     let res = get_with(
-        &app,
-        &key,
+        app,
+        key,
         &format!("/api/v1/articles/{OUTSIDE}"),
         "application/json",
     )
     .await;
     assert_problem(res, 404).await;
     let res = get_with(
-        &app,
-        &key,
+        app,
+        key,
         &format!("/api/v1/articles/{OUTSIDE}"),
         "application/ld+json",
     )
     .await;
     assert_problem(res, 404).await;
     let res = get_with(
-        &app,
-        &key,
+        app,
+        key,
         &format!("/api/v1/articles/{INSIDE}"),
         "application/ninjs+json",
     )
     .await;
     let ninjs: Value = res.json().await.expect("json");
     assert_eq!(ninjs["usageterms"], "Wire use only; credit Newsdesk");
-    let search = json_with(&app, &key, "/api/v1/search?q=ceasefire").await;
+    let search = json_with(app, key, "/api/v1/search?q=ceasefire").await;
     assert_eq!(slugs(&search, "/article/slug"), [INSIDE]);
     let res = get_with(
-        &app,
-        &key,
+        app,
+        key,
         &format!("/api/v1/articles/{OUTSIDE}/related"),
         "application/json",
     )
     .await;
     assert_problem(res, 404).await;
-    let related = json_with(&app, &key, &format!("/api/v1/articles/{INSIDE}/related")).await;
+    let related = json_with(app, key, &format!("/api/v1/articles/{INSIDE}/related")).await;
     assert!(!related.to_string().contains(OUTSIDE));
-    let sync = json_with(&app, &key, "/api/v1/sync").await;
+    let sync = json_with(app, key, "/api/v1/sync").await;
     assert_eq!(slugs(&sync, "/article/slug"), [INSIDE]);
+}
 
+/// Feeds (by header and by `?key=`) and GraphQL.
+async fn feeds_and_graphql_keep_to_it(app: &TestApp, key: &str) {
     for path in [
         format!("/feeds/rss.xml?key={key}"),
         "/feeds/atom.xml".to_owned(),
     ] {
-        let res = get_with(&app, &key, &path, "*/*").await;
+        let res = get_with(app, key, &path, "*/*").await;
         assert_eq!(res.status(), 200);
         assert!(res.headers()["cache-control"]
             .to_str()
@@ -137,7 +151,7 @@ async fn a_partner_sees_only_its_policy_on_every_route(app: TestApp) {
             .contains("private"));
         let text = res.text().await.expect("text");
         assert!(
-            !text.contains(&key),
+            !text.contains(key),
             "the key must not show in the feed's links"
         );
         let feed = feed_rs::parser::parse(text.as_bytes()).expect("parses");
@@ -148,10 +162,14 @@ async fn a_partner_sees_only_its_policy_on_every_route(app: TestApp) {
             "{path}"
         );
     }
+    graphql_keeps_to_it(app, key).await;
+}
+
+async fn graphql_keeps_to_it(app: &TestApp, key: &str) {
     let gql = app
         .client
         .post(format!("{}/graphql", app.base))
-        .header("x-api-key", &key)
+        .header("x-api-key", key)
         .json(&json!({"query": format!(
             "{{ articles {{ edges {{ node {{ slug bodyText excerpt }} }} }} \
                outside: article(slug: \"{OUTSIDE}\") {{ slug }} \
@@ -171,12 +189,6 @@ async fn a_partner_sees_only_its_policy_on_every_route(app: TestApp) {
         gql["data"]["search"]["edges"].as_array().map(Vec::len),
         Some(1)
     );
-
-    // Without the key, both are public.
-    let (_, public) = app.get_json("/api/v1/articles").await;
-    assert_eq!(slugs(&public, "/slug").len(), 2);
-    let unknown = app.get("/feeds/rss.xml?key=ndk_not_a_key").await;
-    assert_problem(unknown, 401).await;
 }
 
 async fn policies_naming_unknown_terms_are_refused(app: TestApp) {

@@ -42,6 +42,11 @@ async fn search_ranks_highlights_and_pages(app: TestApp) {
             ..published("Secret flood draft", 1)
         },
     ]);
+    search_ranks_highlights_and_pages_1(&app).await;
+    search_ranks_highlights_and_pages_2(&app).await;
+}
+
+async fn search_ranks_highlights_and_pages_1(app: &TestApp) {
     let (status, body) = app.get_json("/api/v1/search?q=flood").await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -75,7 +80,9 @@ async fn search_ranks_highlights_and_pages(app: TestApp) {
     );
     let (_, excluded) = app.get_json("/api/v1/search?q=flood%20-storm").await;
     assert_eq!(slugs(&excluded), ["flood-closes-coast-road"]);
+}
 
+async fn search_ranks_highlights_and_pages_2(app: &TestApp) {
     let (_, first) = app.get_json("/api/v1/search?q=flood&limit=1").await;
     assert_eq!(first["data"].as_array().map(Vec::len), Some(1));
     let cursor = first["meta"]["next_cursor"].as_str().expect("a next page");

@@ -19,11 +19,18 @@ pub(crate) async fn json_of(res: reqwest::Response) -> Value {
 
 async fn article_life_cycle(app: TestApp) {
     let editor = app.staff("ed@example.org", "editor");
+    let etag = create_a_draft(&app, &editor).await;
+    edit_keeping_revisions(&app, &editor, &etag).await;
+    publish_archive_delete(&app, &editor).await;
+}
+
+/// Creates a draft and returns the `ETag` of the editor's read of it.
+async fn create_a_draft(app: &TestApp, editor: &str) -> String {
     let res = app
         .send(
             "POST",
             "/api/v1/articles",
-            Some(&editor),
+            Some(editor),
             Some(json!({"title": "Bridge vote delayed", "body": "The *council* delayed the vote.", "tags": ["Council", "Bridge"], "section": "Home News"})),
         )
         .await;
@@ -56,7 +63,7 @@ async fn article_life_cycle(app: TestApp) {
         .send(
             "GET",
             "/api/v1/articles/bridge-vote-delayed",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await;
@@ -67,12 +74,15 @@ async fn article_life_cycle(app: TestApp) {
         .and_then(|v| v.to_str().ok())
         .expect("etag")
         .to_owned();
+    etag
+}
 
+async fn edit_keeping_revisions(app: &TestApp, editor: &str, etag: &str) {
     let patched = app
         .client
         .patch(format!("{}/api/v1/articles/bridge-vote-delayed", app.base))
-        .bearer_auth(&editor)
-        .header("If-Match", &etag)
+        .bearer_auth(editor)
+        .header("If-Match", etag)
         .json(&json!({"title": "Bridge vote delayed again", "subtitle": "A second delay", "tags": ["Council"]}))
         .send()
         .await
@@ -95,7 +105,7 @@ async fn article_life_cycle(app: TestApp) {
         .send(
             "PATCH",
             "/api/v1/articles/bridge-vote-delayed",
-            Some(&editor),
+            Some(editor),
             Some(json!({"subtitle": null})),
         )
         .await;
@@ -105,7 +115,7 @@ async fn article_life_cycle(app: TestApp) {
         app.send(
             "GET",
             "/api/v1/articles/bridge-vote-delayed/revisions",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await,
@@ -132,12 +142,14 @@ async fn article_life_cycle(app: TestApp) {
         401,
     )
     .await;
+}
 
+async fn publish_archive_delete(app: &TestApp, editor: &str) {
     let published = app
         .send(
             "POST",
             "/api/v1/articles/bridge-vote-delayed/publish",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await;
@@ -152,7 +164,7 @@ async fn article_life_cycle(app: TestApp) {
         .send(
             "PATCH",
             "/api/v1/articles/bridge-vote-delayed",
-            Some(&editor),
+            Some(editor),
             Some(json!({"status": "archived"})),
         )
         .await;
@@ -163,7 +175,7 @@ async fn article_life_cycle(app: TestApp) {
         .send(
             "DELETE",
             "/api/v1/articles/bridge-vote-delayed",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await;
@@ -172,7 +184,7 @@ async fn article_life_cycle(app: TestApp) {
         app.send(
             "GET",
             "/api/v1/articles/bridge-vote-delayed",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await,
@@ -192,11 +204,17 @@ async fn count(app: &TestApp, token: &str) -> usize {
 
 async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
     let editor = app.staff("ed@example.org", "editor");
+    bad_writes_are_refused_and_change_nothing_1(&app, &editor).await;
+    bad_writes_are_refused_and_change_nothing_2(&app, &editor).await;
+    bad_writes_are_refused_and_change_nothing_3(&app, &editor).await;
+}
+
+async fn bad_writes_are_refused_and_change_nothing_1(app: &TestApp, editor: &str) {
     let first = app
         .send(
             "POST",
             "/api/v1/articles",
-            Some(&editor),
+            Some(editor),
             Some(json!({"title": "Same title", "slug": "taken"})),
         )
         .await;
@@ -206,7 +224,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         .send(
             "POST",
             "/api/v1/articles",
-            Some(&editor),
+            Some(editor),
             Some(json!({"status": "live", "body_format": "docx", "published_at": "soon", "language": "english!"})),
         )
         .await;
@@ -224,7 +242,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         .send(
             "POST",
             "/api/v1/articles",
-            Some(&editor),
+            Some(editor),
             Some(json!({"title": "Other", "slug": "taken"})),
         )
         .await;
@@ -234,7 +252,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         app.send(
             "POST",
             "/api/v1/articles",
-            Some(&editor),
+            Some(editor),
             Some(json!({"title": "Same title"})),
         )
         .await,
@@ -245,20 +263,22 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         app.send(
             "POST",
             "/api/v1/articles",
-            Some(&editor),
+            Some(editor),
             Some(json!({"title": "Same title"})),
         )
         .await,
     )
     .await;
     assert_eq!(third["data"]["slug"], "same-title-2");
+}
 
+async fn bad_writes_are_refused_and_change_nothing_2(app: &TestApp, editor: &str) {
     let huge = "x".repeat(3 * 1024 * 1024);
     let too_big = app
         .send(
             "POST",
             "/api/v1/articles",
-            Some(&editor),
+            Some(editor),
             Some(json!({"title": "Big", "body": huge})),
         )
         .await;
@@ -266,7 +286,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
     let wrong_type = app
         .client
         .post(format!("{}/api/v1/articles", app.base))
-        .bearer_auth(&editor)
+        .bearer_auth(editor)
         .header("content-type", "text/plain")
         .body("title=x")
         .send()
@@ -276,18 +296,21 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
     let malformed = app
         .client
         .post(format!("{}/api/v1/articles", app.base))
-        .bearer_auth(&editor)
+        .bearer_auth(editor)
         .header("content-type", "application/json")
         .body("{\"title\": ")
         .send()
         .await
         .expect("sent");
     assert_problem(malformed, 400).await;
+}
+
+async fn bad_writes_are_refused_and_change_nothing_3(app: &TestApp, editor: &str) {
     let unknown = app
         .send(
             "PATCH",
             "/api/v1/articles/taken",
-            Some(&editor),
+            Some(editor),
             Some(json!({"colour": "red"})),
         )
         .await;
@@ -299,7 +322,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         .send(
             "PATCH",
             "/api/v1/articles/taken",
-            Some(&editor),
+            Some(editor),
             Some(json!({"slug": "same-title"})),
         )
         .await;
@@ -308,7 +331,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         .send(
             "PATCH",
             "/api/v1/articles/taken",
-            Some(&editor),
+            Some(editor),
             Some(json!([1, 2])),
         )
         .await;
@@ -317,7 +340,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         .send(
             "POST",
             "/api/v1/articles/taken/publish",
-            Some(&editor),
+            Some(editor),
             Some(json!({"published_at": "tomorrow"})),
         )
         .await;
@@ -326,7 +349,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         app.send(
             "PATCH",
             "/api/v1/articles/missing",
-            Some(&editor),
+            Some(editor),
             Some(json!({"title": "x"})),
         )
         .await,
@@ -335,7 +358,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
     .await;
 
     assert_eq!(
-        count(&app, &editor).await,
+        count(app, editor).await,
         3,
         "only the three good creates landed"
     );
@@ -348,7 +371,7 @@ async fn bad_writes_are_refused_and_change_nothing(app: TestApp) {
         app.send(
             "GET",
             "/api/v1/articles/taken/revisions",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await,
@@ -423,6 +446,12 @@ async fn roles_are_enforced(app: TestApp) {
     let editor = app.staff("ed@example.org", "editor");
     let admin = app.staff("admin@example.org", "admin");
 
+    roles_are_enforced_1(&app, &author).await;
+    roles_are_enforced_2(&app, &author, &other_author, &editor).await;
+    roles_are_enforced_3(&app, &editor, &admin).await;
+}
+
+async fn roles_are_enforced_1(app: &TestApp, author: &str) {
     assert_problem(
         app.send(
             "POST",
@@ -438,7 +467,7 @@ async fn roles_are_enforced(app: TestApp) {
         .send(
             "POST",
             "/api/v1/articles",
-            Some(&author),
+            Some(author),
             Some(json!({"title": "My draft"})),
         )
         .await;
@@ -447,7 +476,7 @@ async fn roles_are_enforced(app: TestApp) {
         .send(
             "POST",
             "/api/v1/articles",
-            Some(&author),
+            Some(author),
             Some(json!({"title": "Sneaky", "status": "published"})),
         )
         .await;
@@ -457,7 +486,7 @@ async fn roles_are_enforced(app: TestApp) {
         .send(
             "PATCH",
             "/api/v1/articles/my-draft",
-            Some(&author),
+            Some(author),
             Some(json!({"title": "My better draft"})),
         )
         .await;
@@ -474,13 +503,16 @@ async fn roles_are_enforced(app: TestApp) {
         ("GET", "/api/v1/users", None),
         ("GET", "/api/v1/api-keys", None),
     ] {
-        assert_problem(app.send(method, path, Some(&author), body).await, 403).await;
+        assert_problem(app.send(method, path, Some(author), body).await, 403).await;
     }
+}
+
+async fn roles_are_enforced_2(app: &TestApp, author: &str, other_author: &str, editor: &str) {
     let someone_elses = app
         .send(
             "PATCH",
             "/api/v1/articles/my-draft",
-            Some(&other_author),
+            Some(other_author),
             Some(json!({"title": "Hijack"})),
         )
         .await;
@@ -490,7 +522,7 @@ async fn roles_are_enforced(app: TestApp) {
         .send(
             "POST",
             "/api/v1/articles/my-draft/publish",
-            Some(&editor),
+            Some(editor),
             None,
         )
         .await;
@@ -499,34 +531,37 @@ async fn roles_are_enforced(app: TestApp) {
         .send(
             "PATCH",
             "/api/v1/articles/my-draft",
-            Some(&author),
+            Some(author),
             Some(json!({"title": "Late edit"})),
         )
         .await;
     assert_problem(after_publish, 403).await;
+}
+
+async fn roles_are_enforced_3(app: &TestApp, editor: &str, admin: &str) {
     for (method, path) in [("GET", "/api/v1/users"), ("POST", "/api/v1/api-keys")] {
         let body = (method == "POST").then(|| json!({"name": "Partner"}));
-        assert_problem(app.send(method, path, Some(&editor), body).await, 403).await;
+        assert_problem(app.send(method, path, Some(editor), body).await, 403).await;
     }
-    let users = json_of(app.send("GET", "/api/v1/users", Some(&admin), None).await).await;
+    let users = json_of(app.send("GET", "/api/v1/users", Some(admin), None).await).await;
     assert_eq!(users["data"].as_array().map(Vec::len), Some(4));
     assert!(
         !users.to_string().contains("argon2"),
         "no password hash leaves the server"
     );
     let created = app
-        .send("POST", "/api/v1/users", Some(&admin), Some(json!({"email": "new@example.org", "password": "long enough password", "role": "editor"})))
+        .send("POST", "/api/v1/users", Some(admin), Some(json!({"email": "new@example.org", "password": "long enough password", "role": "editor"})))
         .await;
     assert_eq!(created.status(), 201);
     let dup = app
-        .send("POST", "/api/v1/users", Some(&admin), Some(json!({"email": "NEW@example.org", "password": "long enough password", "role": "editor"})))
+        .send("POST", "/api/v1/users", Some(admin), Some(json!({"email": "NEW@example.org", "password": "long enough password", "role": "editor"})))
         .await;
     assert_problem(dup, 409).await;
     let weak = app
         .send(
             "POST",
             "/api/v1/users",
-            Some(&admin),
+            Some(admin),
             Some(json!({"email": "x@example.org", "password": "short", "role": "king"})),
         )
         .await;
@@ -538,7 +573,7 @@ async fn roles_are_enforced(app: TestApp) {
     );
     // The editor may still delete the author's published article.
     assert_eq!(
-        app.send("DELETE", "/api/v1/articles/my-draft", Some(&editor), None)
+        app.send("DELETE", "/api/v1/articles/my-draft", Some(editor), None)
             .await
             .status(),
         204
