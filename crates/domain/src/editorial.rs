@@ -42,8 +42,7 @@ const PATCHABLE: &[&str] = &[
 /// The longest description (or bio) of a tag, section or author.
 pub const MAX_DESCRIPTION_CHARS: usize = 5000;
 
-/// The longest correction.
-pub const MAX_CORRECTION_CHARS: usize = 2000;
+pub use crate::article::MAX_CORRECTION_CHARS;
 
 /// How many numbered slugs to try when a made-up slug is taken.
 const SLUG_ATTEMPTS: u32 = 50;
@@ -86,6 +85,8 @@ pub fn create_article(
     // import-only, and `published_at` must not stand in for them.
     input.created_at = Some(now.to_rfc3339());
     input.updated_at = None;
+    // Corrections are appended one at a time, dated by the server.
+    input.corrections.clear();
     let explicit_slug = input.slug.as_deref().is_some_and(|s| !s.trim().is_empty());
     if staff.role == Role::Author && input.authors.is_empty() {
         if let Some(profile) = own_profile(store, staff)? {
@@ -168,7 +169,8 @@ pub fn update_article(
     let section = current.section_id.and_then(|id| rel.sections.remove(&id));
     let tags = rel.tags.remove(&current.id).unwrap_or_default();
     let authors = rel.authors.remove(&current.id).unwrap_or_default();
-    let base = export_input(&current, section.as_ref(), &authors, &tags);
+    // Corrections stay as they are: they change only by being appended.
+    let base = export_input(&current, section.as_ref(), &authors, &tags, &[]);
     let write = merge_patch(&current, base, patch)?.validate(ArticleStatus::Draft, now)?;
     if staff.role == Role::Author {
         existing_terms_only(store, staff, &write)?;

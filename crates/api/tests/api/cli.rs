@@ -251,6 +251,16 @@ async fn export_import_export_is_identical(app: TestApp) {
         ],
     );
     assert!(imported.status.success());
+    let editor = app.staff("ed@example.org", "editor");
+    let corrected = app
+        .send(
+            "POST",
+            "/api/v1/articles/harbour-bridge-approved-after-decade-of-delays-and-two-public-inquiries/corrections",
+            Some(&editor),
+            Some(serde_json::json!({"text": "The inquiries were in 2019 and 2022."})),
+        )
+        .await;
+    assert_eq!(corrected.status(), 201);
     let first = newsdesk(&app.db.url, &["export"]);
     assert!(first.status.success());
     let lines = String::from_utf8(first.stdout.clone()).expect("utf-8");
@@ -258,6 +268,10 @@ async fn export_import_export_is_identical(app: TestApp) {
     let line: Value = serde_json::from_str(lines.lines().last().expect("a line")).expect("json");
     assert_eq!(line["status"], "draft");
     assert!(line["created_at"].is_string() && line["tags"].is_array());
+    assert_eq!(
+        line["corrections"][0]["text"], "The inquiries were in 2019 and 2022.",
+        "a backup keeps corrections"
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let backup = dir.path().join("backup.ndjson");

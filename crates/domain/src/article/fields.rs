@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    to_micros, ArticleStatus, Image, Source, MAX_BODY_BYTES, MAX_EXCERPT_CHARS, MAX_TERMS,
-    MAX_TITLE_CHARS,
+    to_micros, ArticleStatus, Correction, Image, Source, MAX_BODY_BYTES, MAX_CORRECTION_CHARS,
+    MAX_EXCERPT_CHARS, MAX_TERMS, MAX_TITLE_CHARS,
 };
 use crate::body::BodyFormat;
 use crate::error::FieldError;
@@ -175,6 +175,30 @@ impl Checks {
         out
     }
 
+    /// Imported corrections: each with its text, at most
+    /// `MAX_CORRECTION_CHARS`; none means the article keeps its own.
+    pub fn corrections(&mut self, raw: Vec<Correction>) -> Option<Vec<Correction>> {
+        if raw.is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        for c in raw {
+            let text = c.text.trim().to_owned();
+            if text.is_empty() || text.chars().count() > MAX_CORRECTION_CHARS {
+                self.error(
+                    "corrections",
+                    format!("each needs a text of 1 to {MAX_CORRECTION_CHARS} characters"),
+                );
+                continue;
+            }
+            out.push(Correction {
+                text,
+                published_at: to_micros(c.published_at),
+            });
+        }
+        Some(out)
+    }
+
     pub fn image(&mut self, raw: Option<Image>) -> Option<Image> {
         let i = raw?;
         let url = i.url.trim().to_owned();
@@ -261,5 +285,27 @@ mod tests {
         assert_eq!(c.opt("subtitle", Some("   ".into()), subtitle), None);
         let fields: Vec<_> = c.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["tags", "authors"]);
+    }
+
+    #[test]
+    fn imported_corrections_need_text_and_none_keeps_the_articles_own() {
+        let at = parse_time("2024-01-01T00:00:00Z").expect("a date");
+        let mut c = Checks::default();
+        assert_eq!(c.corrections(Vec::new()), None);
+        let kept = c.corrections(vec![Correction {
+            text: "  Fixed a name. ".into(),
+            published_at: at,
+        }]);
+        assert_eq!(
+            kept.map(|v| v[0].text.clone()),
+            Some("Fixed a name.".into())
+        );
+        assert!(c.0.is_empty());
+        c.corrections(vec![Correction {
+            text: " ".into(),
+            published_at: at,
+        }]);
+        assert_eq!(c.0.len(), 1);
+        assert_eq!(c.0[0].field, "corrections");
     }
 }

@@ -70,6 +70,10 @@ pub struct ArticleInput {
     /// The byline's e-mail from an import: kept for the newsroom, never public.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
+    /// Import/export only: the dated corrections, so a backup restores
+    /// them. Over REST they are appended one at a time, dated by the server.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<super::Correction>,
 }
 
 /// A validated article, ready for the store.
@@ -95,6 +99,8 @@ pub struct ArticleWrite {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub contact_email: Option<String>,
+    /// Replaces the article's corrections when set (import only).
+    pub corrections: Option<Vec<super::Correction>>,
     /// The article's most frequent words, for related news (see `text::term_vector`).
     pub term_vector: String,
     pub section: Option<TermName>,
@@ -159,6 +165,7 @@ impl ArticleInput {
             image: c.image(self.image),
             source: c.source(self.source),
             contact_email: clean_opt(self.contact_email),
+            corrections: c.corrections(self.corrections),
             status,
             published_at,
             created_at,
@@ -185,6 +192,7 @@ struct Parsed {
     image: Option<Image>,
     source: Option<Source>,
     contact_email: Option<String>,
+    corrections: Option<Vec<super::Correction>>,
     status: ArticleStatus,
     published_at: Option<DateTime<Utc>>,
     created_at: Option<DateTime<Utc>>,
@@ -232,6 +240,7 @@ impl Parsed {
             reading_time_minutes: i32::try_from(body::reading_time_minutes(words))
                 .unwrap_or(i32::MAX),
             contact_email: self.contact_email,
+            corrections: self.corrections,
             term_vector,
             section: self.section,
             tags: self.tags,

@@ -17,6 +17,8 @@ pub const MAX_EXCERPT_CHARS: usize = 500;
 pub const MADE_EXCERPT_CHARS: usize = 280;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_TERMS: usize = 50;
+/// The longest correction.
+pub const MAX_CORRECTION_CHARS: usize = 2000;
 
 /// Status as readers see it. `Scheduled` is not stored: it is a published
 /// article whose `published_at` is still ahead, so it goes public by itself
@@ -146,7 +148,7 @@ impl ArticleSummary {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Correction {
     pub text: String,
     pub published_at: DateTime<Utc>,
@@ -229,6 +231,7 @@ pub fn export_input(
     section: Option<&TermRef>,
     authors: &[TermRef],
     tags: &[TermRef],
+    corrections: &[Correction],
 ) -> ArticleInput {
     let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     ArticleInput {
@@ -250,6 +253,7 @@ pub fn export_input(
         created_at: Some(rfc(r.created_at)),
         updated_at: Some(rfc(r.updated_at)),
         contact_email: r.contact_email.clone(),
+        corrections: corrections.to_vec(),
     }
 }
 

@@ -50,7 +50,11 @@ fn patch(v: Value) -> Map<String, Value> {
 }
 
 fn merged(current: &ArticleRecord, p: Value) -> DomainResult<ArticleInput> {
-    merge_patch(current, export_input(current, None, &[], &[]), patch(p))
+    merge_patch(
+        current,
+        export_input(current, None, &[], &[], &[]),
+        patch(p),
+    )
 }
 
 #[test]

@@ -170,7 +170,8 @@ pub fn export_all(
             let section = r.section_id.and_then(|id| rel.sections.get(&id));
             let tags = rel.tags.remove(&r.id).unwrap_or_default();
             let authors = rel.authors.remove(&r.id).unwrap_or_default();
-            emit(export_input(r, section, &authors, &tags))?;
+            let corrections = rel.corrections.remove(&r.id).unwrap_or_default();
+            emit(export_input(r, section, &authors, &tags, &corrections))?;
             total += 1;
         }
     }

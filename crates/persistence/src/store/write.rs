@@ -6,9 +6,12 @@ use super::syndication_store::{log_change, serialize_writers, Logged};
 use super::{db_err, is_busy, Store, WRITE_ATTEMPTS};
 use crate::conn::DbConn;
 use crate::models::{
-    kind_str, naive, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewRevision, NewTerm, TermRow,
+    kind_str, naive, utc, ArticleChanges, ArticleRow, NewArticleTerm, NewCorrection, NewRevision,
+    NewTerm, TermRow,
 };
-use crate::schema::{article_revisions, article_terms, article_vectors, articles, terms};
+use crate::schema::{
+    article_corrections, article_revisions, article_terms, article_vectors, articles, terms,
+};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use newsdesk_domain::article::{export_input, ArticleRecord, ArticleStatus, ArticleWrite};
@@ -125,7 +128,7 @@ pub(super) fn snapshot(conn: &mut DbConn, id: i64) -> Result<(i32, String), Dies
     }
     let section = section.map(|t| TermRef::from(&Term::from(t)));
     let record = ArticleRecord::from(row);
-    let input = export_input(&record, section.as_ref(), &authors, &tags);
+    let input = export_input(&record, section.as_ref(), &authors, &tags, &[]);
     let json =
         serde_json::to_string(&input).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
     Ok((record.version, json))
@@ -231,6 +234,27 @@ fn insert_row(
         .get_result(conn)?)
 }
 
+/// An import's corrections replace the article's, so a restore is exact.
+fn replace_corrections(
+    conn: &mut DbConn,
+    id: i64,
+    corrections: &[newsdesk_domain::article::Correction],
+) -> Result<(), TxError> {
+    diesel::delete(article_corrections::table.filter(article_corrections::article_id.eq(id)))
+        .execute(conn)?;
+    for c in corrections {
+        diesel::insert_into(article_corrections::table)
+            .values(NewCorrection {
+                article_id: id,
+                text: &c.text,
+                published_at: naive(c.published_at),
+                created_by: None,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// The article's term vector and its links to tags and authors, replaced.
 fn write_links(
     conn: &mut DbConn,
@@ -292,6 +316,9 @@ pub(super) fn save_one(
         }
     };
     write_links(conn, id, w, links)?;
+    if let Some(corrections) = &w.corrections {
+        replace_corrections(conn, id, corrections)?;
+    }
     // A scheduled article goes public with no write: sync watches `due_at`.
     let due_at = match (w.status, w.published_at) {
         (ArticleStatus::Published, Some(t)) if naive(t) > now => Some(naive(t)),
