@@ -11,7 +11,6 @@ mod write;
 
 use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
 use crate::models::naive;
-use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -136,12 +135,13 @@ impl Store {
             // scans (tag lists, related candidates) visit every heap row
             // until autovacuum gets round to the table: vacuum now.
             (Backend::Postgres, true) => "VACUUM (ANALYZE)",
-            (Backend::Sqlite, true) => "ANALYZE",
+            // A bulk import leaves hundreds of megabytes in the write-ahead
+            // log, which every later read consults until a checkpoint: the
+            // first sitemap after an import took 180-320 ms instead of 40.
+            (Backend::Sqlite, true) => "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)",
         };
-        diesel::sql_query(sql)
-            .execute(&mut *conn)
-            .map(|_| ())
-            .map_err(db_err)
+        // Two statements on SQLite: `batch_execute`, not a prepared query.
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, sql).map_err(db_err)
     }
 
     pub(crate) fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
