@@ -49,6 +49,17 @@ pub(super) fn log_change(
     Ok(())
 }
 
+impl Store {
+    /// Where sitemaps read from: on SQLite, the covering index by name, as
+    /// its planner does not always pick it; PostgreSQL's does.
+    fn sitemap_source(&self) -> &'static str {
+        match self.backend {
+            crate::conn::Backend::Sqlite => "articles INDEXED BY articles_sitemap",
+            crate::conn::Backend::Postgres => "articles",
+        }
+    }
+}
+
 impl SyndicationStore for Store {
     fn changes_after(&self, after_seq: i64, limit: u32) -> DomainResult<Vec<Change>> {
         let mut conn = self.conn()?;
@@ -128,28 +139,37 @@ impl SyndicationStore for Store {
         up_to_id: i64,
         now: chrono::DateTime<chrono::Utc>,
     ) -> DomainResult<Vec<SitemapEntry>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            slug: String,
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            canonical_url: Option<String>,
+            #[diesel(sql_type = diesel::sql_types::Timestamp)]
+            updated_at: chrono::NaiveDateTime,
+        }
         let mut conn = self.conn()?;
-        let rows: Vec<(i64, String, Option<String>, chrono::NaiveDateTime)> = articles::table
-            .filter(articles::id.gt(after_id))
-            .filter(articles::id.le(up_to_id))
-            .filter(articles::status.eq(PUBLISHED))
-            .filter(articles::sort_at.le(naive(now)))
-            .order(articles::id)
-            .select((
-                articles::id,
-                articles::slug,
-                articles::canonical_url,
-                articles::updated_at,
-            ))
-            .load(&mut *conn)
-            .map_err(db_err)?;
+        // With fresh statistics SQLite may walk the rowid range instead,
+        // reading 50,000 wide rows: 170-360 ms for what the index holds in 40.
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT id, slug, canonical_url, updated_at FROM {} \
+             WHERE status = 'published' AND id > $1 AND id <= $2 AND sort_at <= $3 ORDER BY id",
+            self.sitemap_source()
+        ))
+        .bind::<diesel::sql_types::BigInt, _>(after_id)
+        .bind::<diesel::sql_types::BigInt, _>(up_to_id)
+        .bind::<diesel::sql_types::Timestamp, _>(naive(now))
+        .load(&mut *conn)
+        .map_err(db_err)?;
         Ok(rows
             .into_iter()
-            .map(|(id, slug, canonical_url, updated_at)| SitemapEntry {
-                id,
-                slug,
-                canonical_url,
-                updated_at: utc(updated_at),
+            .map(|r| SitemapEntry {
+                id: r.id,
+                slug: r.slug,
+                canonical_url: r.canonical_url,
+                updated_at: utc(r.updated_at),
             })
             .collect())
     }
@@ -171,11 +191,8 @@ impl SyndicationStore for Store {
         let mut conn = self.conn()?;
         // Grouping by an expression is beyond the query builder. SQLite's
         // planner prefers the newest-first index, which leaves it reading
-        // every wide row for `updated_at`: it is told to use the narrow one.
-        let from = match self.backend {
-            crate::conn::Backend::Sqlite => "articles INDEXED BY articles_sitemap",
-            crate::conn::Backend::Postgres => "articles",
-        };
+        // every wide row for `updated_at`.
+        let from = self.sitemap_source();
         let rows: Vec<Row> = diesel::sql_query(format!(
             "SELECT (id - 1) / $1 AS number, COUNT(*) AS articles, MAX(updated_at) AS last_modified \
              FROM {from} WHERE status = 'published' AND sort_at <= $2 \
