@@ -143,7 +143,7 @@ mod tests {
                 let request = tracing::info_span!("request");
                 let found = tracing::Instrument::instrument(
                     state.run(|store| {
-                        service::term(store, TermKind::Tag, "nope", Visibility::Staff)
+                        service::term(store, TermKind::Tag, "nope", Visibility::Staff, None)
                     }),
                     request,
                 )

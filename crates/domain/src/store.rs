@@ -95,6 +95,7 @@ pub trait TermStore: Send + Sync {
         after: Option<&SlugKey>,
         limit: u32,
         visibility: Visibility,
+        scope: Option<&ArticleScope>,
     ) -> DomainResult<Vec<Term>>;
 
     fn term_by_slug(&self, kind: TermKind, slug: &str) -> DomainResult<Option<Term>>;
@@ -109,6 +110,7 @@ pub trait TermStore: Send + Sync {
         kind: TermKind,
         term_ids: &[i64],
         visibility: Visibility,
+        scope: Option<&ArticleScope>,
     ) -> DomainResult<Vec<(i64, i64)>>;
 
     /// A taken slug is a `Conflict`.
@@ -258,6 +260,15 @@ pub struct SitemapEntry {
 pub trait ContentStore: ArticleStore + TermStore + DiscoveryStore {}
 
 impl<T: ArticleStore + TermStore + DiscoveryStore + ?Sized> ContentStore for T {}
+
+/// The articles a partner's policy allows, as term ids: in one of
+/// `sections` (when any are named) and carrying one of `tags` (when any).
+/// Under a scope, term lists and counts see only those articles.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleScope {
+    pub sections: Vec<i64>,
+    pub tags: Vec<i64>,
+}
 
 /// A tag, section or author profile to write.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -305,10 +305,10 @@ fn term_counts_follow_visibility(store: &Store) {
             },
         ],
     );
-    let tag = service::term(store, TermKind::Tag, "budget", public()).expect("tag");
+    let tag = service::term(store, TermKind::Tag, "budget", public(), None).expect("tag");
     assert_eq!(tag.article_count, 1);
     assert_eq!(
-        service::term(store, TermKind::Tag, "budget", Visibility::Staff)
+        service::term(store, TermKind::Tag, "budget", Visibility::Staff, None)
             .expect("tag")
             .article_count,
         2
@@ -319,12 +319,13 @@ fn term_counts_follow_visibility(store: &Store) {
         PageLimit::default(),
         None,
         public(),
+        None,
     )
     .expect("list");
     assert_eq!(sections.items.len(), 1);
     assert_eq!(sections.items[0].article_count, 1);
     assert!(matches!(
-        service::term(store, TermKind::Tag, "nope", public()),
+        service::term(store, TermKind::Tag, "nope", public(), None),
         Err(DomainError::NotFound(_))
     ));
 }

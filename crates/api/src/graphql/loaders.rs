@@ -48,7 +48,11 @@ impl Loader<i64> for Sections {
 }
 
 /// Article counts of terms, as the caller may see them: key `(kind, term_id)`.
-pub struct TermCounts(pub AppState, pub newsdesk_domain::Principal);
+pub struct TermCounts(
+    pub AppState,
+    pub newsdesk_domain::Principal,
+    pub crate::auth::PartnerPolicy,
+);
 
 impl Loader<(TermKind, i64)> for TermCounts {
     type Value = i64;
@@ -60,8 +64,9 @@ impl Loader<(TermKind, i64)> for TermCounts {
     ) -> Result<HashMap<(TermKind, i64), i64>, Self::Error> {
         let keys = keys.to_vec();
         let visibility = self.1.visibility_at(self.0.now());
+        let partner = self.2.clone();
         self.0
-            .run(move |store| service::term_counts(store, &keys, visibility))
+            .run(move |store| service::term_counts(store, &keys, visibility, partner.get()))
             .await
             .map_err(gql_error)
     }

@@ -124,12 +124,12 @@ async fn execute(
     let address = crate::rest::accounts::client_addr(&http);
     let request = request
         .data(caller.0)
-        .data(policy)
+        .data(policy.clone())
         .data(crate::auth::ClientAddr(address))
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
         .data(cached(loaders::Corrections(state.clone())))
-        .data(cached(loaders::TermCounts(state, caller.0)));
+        .data(cached(loaders::TermCounts(state, caller.0, policy)));
     Ok(schema.execute(request).await.into())
 }
 

@@ -13,7 +13,7 @@ use newsdesk_domain::term::{Term, TermKind};
 
 use crate::graphql::article::{article_connection, Article};
 use crate::graphql::loaders::TermCounts;
-use crate::graphql::{gql_error, page_limit, principal, state, visibility};
+use crate::graphql::{gql_error, page_limit, policy, principal, state, visibility};
 
 /// A tag, section or author: one shape, three GraphQL types.
 macro_rules! term_object {
@@ -82,8 +82,18 @@ pub(super) async fn term_connection<T: async_graphql::OutputType>(
     let limit = page_limit(first)?;
     let has_previous = after.is_some();
     let visibility = visibility(ctx)?;
+    let partner = policy(ctx).cloned();
     let page = state
-        .run(move |store| service::list_terms(store, kind, limit, after.as_deref(), visibility))
+        .run(move |store| {
+            service::list_terms(
+                store,
+                kind,
+                limit,
+                after.as_deref(),
+                visibility,
+                partner.as_ref(),
+            )
+        })
         .await
         .map_err(gql_error)?;
     let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
@@ -101,8 +111,9 @@ pub(super) async fn one_term(
 ) -> Result<Option<Term>> {
     let state = state(ctx)?;
     let visibility = visibility(ctx)?;
+    let partner = policy(ctx).cloned();
     match state
-        .run(move |store| service::term(store, kind, &slug, visibility))
+        .run(move |store| service::term(store, kind, &slug, visibility, partner.as_ref()))
         .await
     {
         Ok(view) => Ok(Some(view.term)),

@@ -8,7 +8,7 @@ use newsdesk_domain::term::{TermKind, TermView};
 use newsdesk_domain::{service, PageLimit};
 use serde::Serialize;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, PartnerPolicy};
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One, PageParams};
@@ -69,6 +69,7 @@ impl TermJson {
 async fn list_terms(
     req: HttpRequest,
     caller: Caller,
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     kind: web::Data<TermKind>,
     params: web::Query<PageParams>,
@@ -77,11 +78,21 @@ async fn list_terms(
     let kind = **kind;
     let limit = PageLimit::parse(params.limit.as_deref())?;
     let cursor = params.cursor.clone();
+    let private = caller.is_staff() || policy.get().is_some();
     let page = state
-        .run(move |store| service::list_terms(store, kind, limit, cursor.as_deref(), visibility))
+        .run(move |store| {
+            service::list_terms(
+                store,
+                kind,
+                limit,
+                cursor.as_deref(),
+                visibility,
+                policy.get(),
+            )
+        })
         .await?;
     let mut info = CacheInfo {
-        private: caller.is_staff(),
+        private,
         ..CacheInfo::default()
     };
     for v in &page.items {
@@ -98,6 +109,7 @@ async fn list_terms(
 async fn get_term(
     req: HttpRequest,
     caller: Caller,
+    policy: PartnerPolicy,
     state: web::Data<AppState>,
     kind: web::Data<TermKind>,
     slug: web::Path<String>,
@@ -105,13 +117,14 @@ async fn get_term(
     let kind = **kind;
     let slug = slug.into_inner();
     let visibility = caller.0.visibility_at(state.now());
+    let private = caller.is_staff() || policy.get().is_some();
     let view = state
-        .run(move |store| service::term(store, kind, &slug, visibility))
+        .run(move |store| service::term(store, kind, &slug, visibility, policy.get()))
         .await?;
     let info = CacheInfo {
         last_modified: None,
         keys: vec![format!("{}:{}", kind.noun(), view.term.slug)],
-        private: caller.is_staff(),
+        private,
     };
     cache::respond(
         &req,
@@ -166,7 +179,7 @@ async fn update_term(
     let view = state
         .run(move |store| {
             let term = editorial::update_term(store, &caller.0, kind, &slug, input)?;
-            service::term(store, kind, &term.slug, visibility)
+            service::term(store, kind, &term.slug, visibility, None)
         })
         .await?;
     Ok(HttpResponse::Ok().json(One {

@@ -1,6 +1,6 @@
 //! REST articles: lists, filters, paging, single reads, visibility, errors.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, published, TestApp};
 use newsdesk_domain::article::ArticleInput;
@@ -14,6 +14,7 @@ e2e!(
     drafts_and_scheduled_never_public,
     bad_query_values_are_problems,
     reads_are_cacheable_and_revalidate,
+    scheduled_article_goes_public_by_itself,
 );
 
 fn slugs(body: &Value) -> Vec<String> {
@@ -426,4 +427,38 @@ async fn reads_are_cacheable_and_revalidate_2(app: &TestApp) {
         list["data"].is_array(),
         "a plain request still gets the body"
     );
+}
+
+async fn scheduled_article_goes_public_by_itself(app: TestApp) {
+    let editor = app.staff("ed@example.org", "editor");
+    app.send(
+        "POST",
+        "/api/v1/articles",
+        Some(&editor),
+        Some(json!({"title": "Embargoed results"})),
+    )
+    .await;
+    let at = app.state.now() + chrono::TimeDelta::hours(1);
+    let res = app
+        .send(
+            "POST",
+            "/api/v1/articles/embargoed-results/publish",
+            Some(&editor),
+            Some(json!({"published_at": at.to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(
+        res.json::<Value>().await.expect("json")["data"]["status"],
+        "scheduled"
+    );
+    assert_problem(app.get("/api/v1/articles/embargoed-results").await, 404).await;
+    let (_, list) = app.get_json("/api/v1/articles").await;
+    assert!(list["data"].as_array().is_some_and(Vec::is_empty));
+    // The server's clock, not the test, waits out the embargo.
+    app.state.clock.advance(chrono::TimeDelta::minutes(61));
+    let (status, body) = app.get_json("/api/v1/articles/embargoed-results").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["status"], "published");
+    let (_, list) = app.get_json("/api/v1/articles").await;
+    assert_eq!(list["data"][0]["slug"], "embargoed-results");
 }

@@ -83,6 +83,7 @@ async fn a_partner_sees_only_its_policy_on_every_route(app: TestApp) {
 
     the_rest_api_keeps_to_it(&app, &key).await;
     feeds_and_graphql_keep_to_it(&app, &key).await;
+    terms_keep_to_it(&app, &key).await;
     // Without the key, both are public.
     let (_, public) = app.get_json("/api/v1/articles").await;
     assert_eq!(slugs(&public, "/slug").len(), 2);
@@ -221,4 +222,32 @@ async fn policies_naming_unknown_terms_are_refused(app: TestApp) {
         Some(0),
         "nothing was created"
     );
+}
+
+/// Term lists, pages and counts see only the partner's articles: a tag
+/// found only outside the policy does not exist to it.
+async fn terms_keep_to_it(app: &TestApp, key: &str) {
+    let tags = json_with(app, key, "/api/v1/tags").await;
+    assert_eq!(slugs(&tags, "/slug"), ["ceasefire"]);
+    assert_eq!(tags["data"][0]["article_count"], 1);
+    let (_, public) = app.get_json("/api/v1/tags").await;
+    assert_eq!(slugs(&public, "/slug"), ["ceasefire", "harbour"]);
+    assert_eq!(public["data"][0]["article_count"], 2);
+    let res = get_with(app, key, "/api/v1/tags/harbour", "application/json").await;
+    assert_problem(res, 404).await;
+    let sections = json_with(app, key, "/api/v1/sections").await;
+    assert_eq!(slugs(&sections, "/slug"), ["world-news"]);
+    let gql = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("x-api-key", key)
+        .json(&json!({"query": "{ tag(slug: \"ceasefire\") { articleCount } harbour: tag(slug: \"harbour\") { slug } }"}))
+        .send()
+        .await
+        .expect("sent")
+        .json::<Value>()
+        .await
+        .expect("json");
+    assert_eq!(gql["data"]["tag"]["articleCount"], 1, "{gql}");
+    assert_eq!(gql["data"]["harbour"], Value::Null);
 }

@@ -10,7 +10,6 @@ e2e!(
     bad_writes_are_refused_and_change_nothing,
     stale_if_match_is_412_and_one_concurrent_writer_wins,
     roles_are_enforced,
-    scheduled_article_goes_public_by_itself,
 );
 
 pub(crate) async fn json_of(res: reqwest::Response) -> Value {
@@ -578,35 +577,4 @@ async fn roles_are_enforced_3(app: &TestApp, editor: &str, admin: &str) {
             .status(),
         204
     );
-}
-
-async fn scheduled_article_goes_public_by_itself(app: TestApp) {
-    let editor = app.staff("ed@example.org", "editor");
-    app.send(
-        "POST",
-        "/api/v1/articles",
-        Some(&editor),
-        Some(json!({"title": "Embargoed results"})),
-    )
-    .await;
-    let at = app.state.now() + chrono::TimeDelta::hours(1);
-    let res = app
-        .send(
-            "POST",
-            "/api/v1/articles/embargoed-results/publish",
-            Some(&editor),
-            Some(json!({"published_at": at.to_rfc3339()})),
-        )
-        .await;
-    assert_eq!(json_of(res).await["data"]["status"], "scheduled");
-    assert_problem(app.get("/api/v1/articles/embargoed-results").await, 404).await;
-    let (_, list) = app.get_json("/api/v1/articles").await;
-    assert!(list["data"].as_array().is_some_and(Vec::is_empty));
-    // The server's clock, not the test, waits out the embargo.
-    app.state.clock.advance(chrono::TimeDelta::minutes(61));
-    let (status, body) = app.get_json("/api/v1/articles/embargoed-results").await;
-    assert_eq!(status, 200);
-    assert_eq!(body["data"]["status"], "published");
-    let (_, list) = app.get_json("/api/v1/articles").await;
-    assert_eq!(list["data"][0]["slug"], "embargoed-results");
 }

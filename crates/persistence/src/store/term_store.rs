@@ -12,7 +12,7 @@ use diesel::sql_types::{Bool, Timestamp};
 use newsdesk_domain::error::DomainResult;
 use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::Visibility;
-use newsdesk_domain::store::{TermStore, TermWrite};
+use newsdesk_domain::store::{ArticleScope, TermStore, TermWrite};
 use newsdesk_domain::term::{Term, TermKind};
 use std::collections::HashMap;
 
@@ -23,15 +23,18 @@ impl Store {
         kind: TermKind,
         term_ids: &[i64],
         visibility: Visibility,
+        scope: Option<&ArticleScope>,
     ) -> DomainResult<Vec<(i64, i64)>> {
         let mut conn = self.conn()?;
         let (statuses, until) = visible(visibility);
+        let in_scope = diesel::dsl::sql::<Bool>(&scope_sql(scope, "articles"));
         match kind {
             TermKind::Section => {
                 let rows: Vec<(Option<i64>, i64)> = articles::table
                     .filter(articles::section_id.eq_any(term_ids))
                     .filter(articles::status.eq_any(statuses))
                     .filter(articles::sort_at.le(until))
+                    .filter(in_scope)
                     .group_by(articles::section_id)
                     .select((articles::section_id, count_star()))
                     .load(&mut *conn)
@@ -46,6 +49,7 @@ impl Store {
                 .filter(article_terms::term_id.eq_any(term_ids))
                 .filter(articles::status.eq_any(statuses))
                 .filter(articles::sort_at.le(until))
+                .filter(in_scope)
                 .group_by(article_terms::term_id)
                 .select((article_terms::term_id, count_star()))
                 .load(&mut *conn)
@@ -124,6 +128,7 @@ impl TermStore for Store {
         after: Option<&SlugKey>,
         limit: u32,
         visibility: Visibility,
+        scope: Option<&ArticleScope>,
     ) -> DomainResult<Vec<Term>> {
         let mut conn = self.conn()?;
         let mut query = terms::table
@@ -148,10 +153,11 @@ impl TermStore for Store {
                      WHERE x.term_id = terms.id AND a.status = 'published' AND a.sort_at <= ",
                 ),
             };
+            let in_scope = scope_sql(scope, "a");
             query = query.filter(
                 diesel::dsl::sql::<Bool>(&format!("(NOT EXISTS ({any}) OR EXISTS ({shown}"))
                     .bind::<Timestamp, _>(naive(now))
-                    .sql("))"),
+                    .sql(&format!(" AND {in_scope}))")),
             );
         }
         let rows: Vec<TermRow> = query
@@ -193,9 +199,11 @@ impl TermStore for Store {
         kind: TermKind,
         term_ids: &[i64],
         visibility: Visibility,
+        scope: Option<&ArticleScope>,
     ) -> DomainResult<Vec<(i64, i64)>> {
-        if !matches!(visibility, Visibility::Public { .. }) {
-            return self.count_uncached(kind, term_ids, visibility);
+        // The cache holds the public's counts; a partner's are its own.
+        if !matches!(visibility, Visibility::Public { .. }) || scope.is_some() {
+            return self.count_uncached(kind, term_ids, visibility, scope);
         }
         let missing: Vec<i64> = term_ids
             .iter()
@@ -204,7 +212,7 @@ impl TermStore for Store {
             .collect();
         if !missing.is_empty() {
             let mut found: HashMap<i64, i64> = self
-                .count_uncached(kind, &missing, visibility)?
+                .count_uncached(kind, &missing, visibility, None)?
                 .into_iter()
                 .collect();
             for id in missing {
@@ -335,4 +343,28 @@ fn log_articles_of(
     .bind::<diesel::sql_types::BigInt, _>(id)
     .execute(conn)?;
     Ok(())
+}
+
+/// A scope as SQL over the articles aliased `table`: ids only, which are
+/// numbers of ours, so they are written into the text.
+fn scope_sql(scope: Option<&ArticleScope>, table: &str) -> String {
+    let list = |ids: &[i64]| {
+        ids.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = vec!["1 = 1".to_owned()];
+    if let Some(s) = scope {
+        if !s.sections.is_empty() {
+            parts.push(format!("{table}.section_id IN ({})", list(&s.sections)));
+        }
+        if !s.tags.is_empty() {
+            parts.push(format!(
+                "{table}.id IN (SELECT article_id FROM article_terms WHERE term_id IN ({}))",
+                list(&s.tags)
+            ));
+        }
+    }
+    format!("({})", parts.join(" AND "))
 }
