@@ -129,6 +129,8 @@ async fn feeds_narrow_and_refuse_unknown_terms(app: TestApp) {
     assert_eq!(titles(&feed), ["Rail strike called off"]);
     let feed = parsed(&app, "/feeds/rss.xml?section=home-news&author=kim-lee").await;
     assert_eq!(titles(&feed), ["Harbour wall holds"]);
+    let feed = parsed(&app, "/feeds/rss.xml?tag=&section=").await;
+    assert_eq!(feed.entries.len(), 2, "empty parameters narrow nothing");
     let feed = parsed(&app, "/feeds/feed.json?limit=1").await;
     assert_eq!(feed.entries.len(), 1);
     assert_problem(app.get("/feeds/rss.xml?tag=no-such-tag").await, 404).await;
