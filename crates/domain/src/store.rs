@@ -190,8 +190,6 @@ pub trait SyndicationStore: Send + Sync {
     /// articles each holds and when the newest of them changed: one
     /// grouped statement, no rows read out.
     fn sitemap_blocks(&self, block: i64, now: DateTime<Utc>) -> DomainResult<Vec<SitemapBlock>>;
-
-    fn count_public(&self, now: DateTime<Utc>) -> DomainResult<i64>;
 }
 
 /// What changed in an article, as the change log records it. Whether a

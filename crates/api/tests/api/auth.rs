@@ -10,6 +10,7 @@ use newsdesk_api::auth::{Claims, AUDIENCE, ISSUER};
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_problem, TestApp};
+use crate::security::{code, gql_as};
 
 e2e!(
     login_issues_tokens_and_refuses_alike,
@@ -346,39 +347,14 @@ async fn graphql_writes_need_roles(app: TestApp) {
     taxonomy_and_viewer(&app, &editor).await;
 }
 
-/// A GraphQL operation, with a bearer token when given.
-async fn gql(app: &TestApp, token: Option<String>, query: &str, vars: Value) -> Value {
-    let mut req = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .json(&json!({"query": query, "variables": vars}));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    req.send()
-        .await
-        .expect("sent")
-        .json::<Value>()
-        .await
-        .expect("json")
-}
-
-/// The `extensions.code` of the first error.
-fn code(v: &Value) -> String {
-    v["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// The author's token, from the `login` mutation.
 async fn log_in_over_graphql(app: &TestApp) -> String {
-    let login = gql(app, None, "mutation { login(email: \"au@example.org\", password: \"correct horse battery\") { accessToken tokenType expiresIn } }", Value::Null).await;
+    let login = gql_as(app, None, "mutation { login(email: \"au@example.org\", password: \"correct horse battery\") { accessToken tokenType expiresIn } }", Value::Null).await;
     let author = login["data"]["login"]["accessToken"]
         .as_str()
         .expect("token")
         .to_owned();
-    let bad_login = gql(app, None, "mutation { login(email: \"au@example.org\", password: \"nope nope nope\") { accessToken } }", Value::Null).await;
+    let bad_login = gql_as(app, None, "mutation { login(email: \"au@example.org\", password: \"nope nope nope\") { accessToken } }", Value::Null).await;
     assert_eq!(code(&bad_login), "UNAUTHENTICATED");
     author
 }
@@ -386,12 +362,12 @@ async fn log_in_over_graphql(app: &TestApp) -> String {
 async fn articles_by_role(app: &TestApp, author: &str, editor: &str) {
     let create = "mutation($title: String!) { createArticle(input: { title: $title, tags: [\"Rail\"] }) { slug status version tags { slug } } }";
     assert_eq!(
-        code(&gql(app, None, create, json!({"title": "Anon"})).await),
+        code(&gql_as(app, None, create, json!({"title": "Anon"})).await),
         "UNAUTHENTICATED"
     );
-    let created = gql(
+    let created = gql_as(
         app,
-        Some(author.to_owned()),
+        Some(author),
         create,
         json!({"title": "Rail strike draft"}),
     )
@@ -403,64 +379,58 @@ async fn articles_by_role(app: &TestApp, author: &str, editor: &str) {
     assert_eq!(created["data"]["createArticle"]["version"], 1);
     let publish = "mutation { publishArticle(slug: \"rail-strike-draft\") { status } }";
     assert_eq!(
-        code(&gql(app, Some(author.to_owned()), publish, Value::Null).await),
+        code(&gql_as(app, Some(author), publish, Value::Null).await),
         "FORBIDDEN"
     );
 
     let update = "mutation($v: Int) { updateArticle(slug: \"rail-strike-draft\", input: { title: \"Rail strike called\", subtitle: null }, expectedVersion: $v) { title version } }";
-    let updated = gql(app, Some(editor.to_owned()), update, json!({"v": 1})).await;
+    let updated = gql_as(app, Some(editor), update, json!({"v": 1})).await;
     assert_eq!(updated["data"]["updateArticle"]["version"], 2, "{updated}");
     assert_eq!(
-        code(&gql(app, Some(editor.to_owned()), update, json!({"v": 1})).await),
+        code(&gql_as(app, Some(editor), update, json!({"v": 1})).await),
         "PRECONDITION_FAILED"
     );
-    let published = gql(app, Some(editor.to_owned()), publish, Value::Null).await;
+    let published = gql_as(app, Some(editor), publish, Value::Null).await;
     assert_eq!(published["data"]["publishArticle"]["status"], "PUBLISHED");
 }
 
 async fn taxonomy_and_viewer(app: &TestApp, editor: &str) {
-    let tag = gql(
+    let tag = gql_as(
         app,
-        Some(editor.to_owned()),
+        Some(editor),
         "mutation { createTag(input: { name: \"Strikes\" }) { slug } }",
         Value::Null,
     )
     .await;
     assert_eq!(tag["data"]["createTag"]["slug"], "strikes");
-    let dup = gql(
+    let dup = gql_as(
         app,
-        Some(editor.to_owned()),
+        Some(editor),
         "mutation { createTag(input: { name: \"Strikes\" }) { slug } }",
         Value::Null,
     )
     .await;
     assert_eq!(code(&dup), "CONFLICT");
-    let bad = gql(
+    let bad = gql_as(
         app,
-        Some(editor.to_owned()),
+        Some(editor),
         "mutation { createArticle(input: { title: \"\" }) { slug } }",
         Value::Null,
     )
     .await;
     assert_eq!(code(&bad), "BAD_USER_INPUT");
-    let viewer = gql(
-        app,
-        Some(editor.to_owned()),
-        "{ viewer { email role } }",
-        Value::Null,
-    )
-    .await;
+    let viewer = gql_as(app, Some(editor), "{ viewer { email role } }", Value::Null).await;
     assert_eq!(
         viewer["data"]["viewer"],
         json!({"email": "ed@example.org", "role": "editor"})
     );
     assert_eq!(
-        gql(app, None, "{ viewer { email } }", Value::Null).await["data"]["viewer"],
+        gql_as(app, None, "{ viewer { email } }", Value::Null).await["data"]["viewer"],
         Value::Null
     );
-    let deleted = gql(
+    let deleted = gql_as(
         app,
-        Some(editor.to_owned()),
+        Some(editor),
         "mutation { deleteArticle(slug: \"rail-strike-called\") }",
         Value::Null,
     )

@@ -46,13 +46,13 @@ pub(crate) async fn ask_token(app: &TestApp, email: &str, password: &str) -> req
     .await
 }
 
-fn code(res: &Value) -> &str {
+pub(crate) fn code(res: &Value) -> &str {
     res["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or_default()
 }
 
-async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, vars: Value) -> Value {
+pub(crate) async fn gql_as(app: &TestApp, token: Option<&str>, query: &str, vars: Value) -> Value {
     let mut req = app
         .client
         .post(format!("{}/graphql", app.base))

@@ -53,7 +53,11 @@ pub fn feed(
 ) -> DomainResult<Feed> {
     // `?tag=` with nothing after it narrows nothing, as a form would send it.
     let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let (tag, section, author) = (given(narrow.tag), given(narrow.section), given(narrow.author));
+    let (tag, section, author) = (
+        given(narrow.tag),
+        given(narrow.section),
+        given(narrow.author),
+    );
     let mut narrowed = Vec::new();
     for (kind, slug) in [
         (TermKind::Tag, &tag),

@@ -211,14 +211,4 @@ impl SyndicationStore for Store {
             })
             .collect())
     }
-
-    fn count_public(&self, now: chrono::DateTime<chrono::Utc>) -> DomainResult<i64> {
-        let mut conn = self.conn()?;
-        articles::table
-            .filter(articles::status.eq(PUBLISHED))
-            .filter(articles::sort_at.le(naive(now)))
-            .count()
-            .get_result(&mut *conn)
-            .map_err(db_err)
-    }
 }
