@@ -16,6 +16,7 @@ mod relevance;
 mod schema;
 mod search;
 mod security;
+mod spans;
 mod structured;
 mod sync;
 mod taxonomy;
