@@ -74,7 +74,7 @@ fn public() -> Visibility {
 fn list(store: &Store, filter: ArticleFilter, vis: Visibility) -> Vec<String> {
     let q =
         ArticleQuery::new(filter, PageLimit::new(100).expect("limit"), None, vis).expect("query");
-    service::list_articles(store, &q)
+    service::list_articles(store, &q, None, now())
         .expect("listed")
         .items
         .into_iter()
@@ -212,7 +212,7 @@ fn keyset_pages_visit_every_article_once(store: &Store) {
             public(),
         )
         .expect("query");
-        let page = service::list_articles(store, &q).expect("page");
+        let page = service::list_articles(store, &q, None, now()).expect("page");
         pages += 1;
         let keys: Vec<_> = page.items.iter().map(|r| (r.sort_at, r.id)).collect();
         assert!(

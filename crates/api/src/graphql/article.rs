@@ -14,7 +14,9 @@ use newsdesk_domain::term::TermKind;
 use crate::graphql::discovery::{related_for, RelatedArticle};
 use crate::graphql::loaders::{ArticleTerms, Corrections, Sections};
 use crate::graphql::terms::{Author, Section, Tag};
-use crate::graphql::{allowed, domain_error, gql_error, page_limit, policy, state, visibility};
+use crate::graphql::{
+    domain_error, gql_error, owned_policy, page_limit, policy, state, visibility,
+};
 use newsdesk_domain::body::escape_html;
 use newsdesk_domain::policy::ContentScope;
 
@@ -221,13 +223,14 @@ pub(super) async fn article_connection(
     let query = ArticleQuery::new(filter, limit, after.as_deref(), visibility(ctx)?)
         .map_err(domain_error)?;
     let has_previous = query.after.is_some();
+    let partner = owned_policy(ctx);
+    let now = state.now();
     let page = state
-        .run(move |store| service::list_articles(store, &query))
+        .run(move |store| service::list_articles(store, &query, partner.as_ref(), now))
         .await
         .map_err(gql_error)?;
-    let records = allowed(ctx, page.items).await?;
+    let records = page.items;
     prefetch_relations(ctx, &records).await?;
-    let now = state.now();
     let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
     conn.edges.extend(records.into_iter().map(|record| {
         let cursor = Cursor::for_article(record.key()).as_str().to_owned();

@@ -3,11 +3,12 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Result, SimpleObject};
+use newsdesk_domain::service::Audience;
 use newsdesk_domain::{related, service};
 
 use crate::graphql::article::Article;
 use crate::graphql::{
-    allowed, domain_error, gql_error, page_limit, rename_limit, state, visibility,
+    domain_error, gql_error, owned_policy, page_limit, rename_limit, state, visibility,
 };
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -47,31 +48,20 @@ pub(super) async fn related_for(
     let limit = related::parse_limit(first.map(|n| n.to_string()).as_deref())
         .map_err(|e| rename_limit(domain_error(e)))?;
     let visibility = visibility(ctx)?;
+    let partner = owned_policy(ctx);
     let now = state.now();
-    let subject_slug = slug.clone();
-    let (subject, ranked) = state
+    let ranked = state
         .run(move |store| {
-            let subject = service::article(store, &subject_slug, visibility)?;
-            Ok((
-                subject,
-                service::related(store, &slug, visibility, limit, now)?,
-            ))
+            let audience = Audience {
+                visibility,
+                policy: partner.as_ref(),
+            };
+            service::related(store, &slug, audience, limit, now)
         })
         .await
         .map_err(gql_error)?;
-    // To a partner, an article outside its policy has no relatives, and
-    // no relative is outside it.
-    if allowed(ctx, vec![subject]).await?.is_empty() {
-        return Ok(Vec::new());
-    }
-    let keep: Vec<i64> = allowed(ctx, ranked.iter().map(|r| r.record.clone()).collect())
-        .await?
-        .iter()
-        .map(|r| r.id)
-        .collect();
     Ok(ranked
         .into_iter()
-        .filter(|r| keep.contains(&r.record.id))
         .map(|r| RelatedArticle {
             article: Article::new(r.record, now),
             score: r.score,
@@ -109,32 +99,29 @@ pub(super) async fn search_connection(
     let state = state(ctx)?;
     let limit = page_limit(first)?;
     let visibility = visibility(ctx)?;
+    let partner = owned_policy(ctx);
     let has_previous = after.is_some();
+    let now = state.now();
     let page = state
-        .run(move |store| service::search(store, Some(&query), limit, after.as_deref(), visibility))
+        .run(move |store| {
+            let audience = Audience {
+                visibility,
+                policy: partner.as_ref(),
+            };
+            service::search(store, Some(&query), limit, after.as_deref(), audience, now)
+        })
         .await
         .map_err(gql_error)?;
-    let now = state.now();
-    let keep: Vec<i64> = allowed(ctx, page.items.iter().map(|h| h.record.clone()).collect())
-        .await?
-        .iter()
-        .map(|r| r.id)
-        .collect();
     let mut conn = Connection::new(has_previous, page.next_cursor.is_some());
-    conn.edges.extend(
-        page.items
-            .into_iter()
-            .filter(|h| keep.contains(&h.record.id))
-            .map(|h| {
-                Edge::new(
-                    h.cursor.as_str().to_owned(),
-                    SearchHit {
-                        article: Article::new(h.record, now),
-                        score: h.score,
-                        highlight: h.highlight,
-                    },
-                )
-            }),
-    );
+    conn.edges.extend(page.items.into_iter().map(|h| {
+        Edge::new(
+            h.cursor.as_str().to_owned(),
+            SearchHit {
+                article: Article::new(h.record, now),
+                score: h.score,
+                highlight: h.highlight,
+            },
+        )
+    }));
     Ok(conn)
 }

@@ -210,22 +210,9 @@ pub(crate) fn policy<'a>(ctx: &Context<'a>) -> Option<&'a newsdesk_domain::polic
         .and_then(|p| p.get())
 }
 
-/// Keeps the records the caller's policy allows (all, without one).
-pub(crate) async fn allowed(
-    ctx: &Context<'_>,
-    records: Vec<newsdesk_domain::ArticleRecord>,
-) -> async_graphql::Result<Vec<newsdesk_domain::ArticleRecord>> {
-    let Some(p) = policy(ctx).cloned() else {
-        return Ok(records);
-    };
-    let state = state(ctx)?;
-    let (base, now) = (state.base_url.clone(), state.now());
-    state
-        .run(move |store| {
-            newsdesk_domain::service::allowed_records(store, Some(&p), records, &base, now)
-        })
-        .await
-        .map_err(gql_error)
+/// The caller's policy, owned, to go along to the blocking pool.
+pub(crate) fn owned_policy(ctx: &Context<'_>) -> Option<newsdesk_domain::policy::Policy> {
+    policy(ctx).cloned()
 }
 
 /// What the caller may see, judged at the server's time.

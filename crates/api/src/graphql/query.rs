@@ -3,14 +3,14 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
-use newsdesk_domain::service;
+use newsdesk_domain::service::{self, Audience};
 use newsdesk_domain::term::TermKind;
 
 use crate::graphql::accounts::{viewer, Viewer};
 use crate::graphql::article::{article_connection, Article, ArticleFilterInput};
 use crate::graphql::discovery::{related_for, search_connection, RelatedArticle, SearchHit};
 use crate::graphql::terms::{one_term, term_connection, Author, Section, Tag};
-use crate::graphql::{allowed, gql_error, state, visibility};
+use crate::graphql::{gql_error, owned_policy, state, visibility};
 
 pub struct QueryRoot;
 
@@ -25,16 +25,19 @@ impl QueryRoot {
     /// there is none.
     async fn article(&self, ctx: &Context<'_>, slug: String) -> Result<Option<Article>> {
         let visibility = visibility(ctx)?;
+        let partner = owned_policy(ctx);
+        let now = state(ctx)?.now();
         let found = state(ctx)?
-            .run(move |store| service::find_article(store, &slug, visibility))
+            .run(move |store| {
+                let audience = Audience {
+                    visibility,
+                    policy: partner.as_ref(),
+                };
+                service::find_article(store, &slug, audience, now)
+            })
             .await
             .map_err(gql_error)?;
-        let now = state(ctx)?.now();
-        let found = allowed(ctx, found.into_iter().collect()).await?;
-        Ok(found
-            .into_iter()
-            .next()
-            .map(|record| Article::new(record, now)))
+        Ok(found.map(|record| Article::new(record, now)))
     }
 
     /// Published articles, newest first. `first` is 1 to 100 (default 20).

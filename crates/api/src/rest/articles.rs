@@ -6,6 +6,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use newsdesk_domain::article::{self, ArticleInput, ArticleView};
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, RawArticleFilter};
+use newsdesk_domain::service::Audience;
 use newsdesk_domain::{editorial, service, DomainError, PageLimit};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -16,7 +17,6 @@ use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One, PageParams};
 use crate::state::AppState;
 use crate::syndication::structured::{self, Representation};
-use newsdesk_domain::policy::Policy;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(list_articles)
@@ -58,13 +58,10 @@ pub async fn list_articles(
         caller.0.visibility_at(now),
     )?;
     let base = state.base_url.clone();
+    let partner = policy.clone();
     let page = state
-        .run(move |store| service::list_article_views(store, &query, &base, now))
+        .run(move |store| service::list_article_views(store, &query, partner.get(), &base, now))
         .await?;
-    let page = newsdesk_domain::Page {
-        items: Policy::serve(policy.get(), page.items),
-        ..page
-    };
     let mut info = cache_info(&caller, &policy);
     for a in &page.items {
         describe(a, &mut info);
@@ -107,13 +104,16 @@ pub async fn get_article(
     let base = state.base_url.clone();
     let now = state.now();
     let visibility = caller.0.visibility_at(now);
+    let partner = policy.clone();
     let view = state
         .run(move |store| {
-            let record = service::article(store, &slug, visibility)?;
-            editorial::view_of(store, record, &base, now)
+            let audience = Audience {
+                visibility,
+                policy: partner.get(),
+            };
+            service::article_view(store, &slug, audience, &base, now)
         })
         .await?;
-    let view = Policy::serve_one(policy.get(), view)?;
     let licence = policy.get().and_then(|p| p.licence.as_deref());
     let mut info = cache_info(&caller, &policy);
     describe(&view, &mut info);

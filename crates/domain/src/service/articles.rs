@@ -6,18 +6,25 @@ use super::{describe, Relations};
 use crate::article::{export_input, ArticleInput, ArticleRecord, ArticleStatus, ArticleView};
 use crate::error::{DomainError, DomainResult};
 use crate::paging::{Cursor, Page};
+use crate::policy::Policy;
 use crate::query::{ArticleQuery, Visibility};
 use crate::store::ContentStore;
 
+/// A page of articles; to a partner, only those its policy allows (the
+/// page may then be short: the cursor still moves past the others).
 #[tracing::instrument(skip_all, fields(limit = query.limit.get()))]
 pub fn list_articles(
     store: &(impl ContentStore + ?Sized),
     query: &ArticleQuery,
+    policy: Option<&Policy>,
+    now: DateTime<Utc>,
 ) -> DomainResult<Page<ArticleRecord>> {
     let rows = store.list_articles(query)?;
-    Ok(Page::from_overfetch(rows, query.limit, |r| {
-        Cursor::for_article(r.key())
-    }))
+    let page = Page::from_overfetch(rows, query.limit, |r| Cursor::for_article(r.key()));
+    Ok(Page {
+        items: super::allowed_records(store, policy, page.items, now)?,
+        ..page
+    })
 }
 
 /// A page of articles as readers get them, with their relations.
@@ -25,11 +32,12 @@ pub fn list_articles(
 pub fn list_article_views(
     store: &(impl ContentStore + ?Sized),
     query: &ArticleQuery,
+    policy: Option<&Policy>,
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Page<ArticleView>> {
-    let page = list_articles(store, query)?;
-    let items = super::assemble(store, page.items, public_url, now)?;
+    let page = list_articles(store, query, policy, now)?;
+    let items = Policy::serve(policy, super::assemble(store, page.items, public_url, now)?);
     Ok(Page {
         items,
         next_cursor: page.next_cursor,
@@ -53,14 +61,45 @@ pub fn article(
     }
 }
 
-/// One article by slug, or `None` when the caller may not see it: for
+/// One article by slug as this audience may have it: one outside a
+/// partner's policy is as absent as a missing one.
+pub fn article_for(
+    store: &(impl ContentStore + ?Sized),
+    slug: &str,
+    audience: super::Audience<'_>,
+    now: DateTime<Utc>,
+) -> DomainResult<ArticleRecord> {
+    let record = article(store, slug, audience.visibility)?;
+    super::allowed_records(store, audience.policy, vec![record], now)?
+        .pop()
+        .ok_or_else(|| DomainError::NotFound(format!("article {slug:?}")))
+}
+
+/// The reader view of one article, shaped by a partner's policy.
+#[tracing::instrument(skip(store, audience, public_url))]
+pub fn article_view(
+    store: &(impl ContentStore + ?Sized),
+    slug: &str,
+    audience: super::Audience<'_>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<ArticleView> {
+    let record = article_for(store, slug, audience, now)?;
+    let views = super::assemble(store, vec![record], public_url, now)?;
+    Policy::serve(audience.policy, views)
+        .pop()
+        .ok_or_else(|| DomainError::NotFound(format!("article {slug:?}")))
+}
+
+/// One article by slug, or `None` when the caller may not have it: for
 /// transports where absence is a null rather than an error.
 pub fn find_article(
     store: &(impl ContentStore + ?Sized),
     slug: &str,
-    visibility: Visibility,
+    audience: super::Audience<'_>,
+    now: DateTime<Utc>,
 ) -> DomainResult<Option<ArticleRecord>> {
-    match article(store, slug, visibility) {
+    match article_for(store, slug, audience, now) {
         Ok(r) => Ok(Some(r)),
         Err(DomainError::NotFound(_)) => Ok(None),
         Err(e) => Err(e),

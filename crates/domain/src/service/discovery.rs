@@ -6,12 +6,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::assemble;
+use super::{assemble, Audience};
 use crate::article::{ArticleRecord, ArticleView};
 use crate::error::{DomainError, DomainResult};
 use crate::paging::{Cursor, Page, PageLimit};
 use crate::policy::Policy;
-use crate::query::Visibility;
 use crate::related::Reason;
 use crate::search::{snippet, SearchQuery};
 use crate::store::ContentStore;
@@ -33,14 +32,17 @@ pub struct SearchHit {
 
 /// Runs a user's query: best first, paged by an opaque cursor. A query
 /// that is absent or blank is a 400 whichever transport sent it.
-#[tracing::instrument(skip(store), fields(limit = limit.get()))]
+/// A partner gets only the hits its policy allows.
+#[tracing::instrument(skip(store, audience), fields(limit = limit.get()))]
 pub fn search(
     store: &(impl ContentStore + ?Sized),
     raw: Option<&str>,
     limit: PageLimit,
     cursor: Option<&str>,
-    visibility: Visibility,
+    audience: Audience<'_>,
+    now: DateTime<Utc>,
 ) -> DomainResult<Page<SearchHit>> {
+    let visibility = audience.visibility;
     let raw = raw.filter(|q| !q.trim().is_empty()).ok_or_else(|| {
         DomainError::BadRequest("a query is required: the words to search for".into())
     })?;
@@ -60,11 +62,12 @@ pub fn search(
     let has_more = hits.len() > want as usize && offset + want < MAX_DEPTH;
     let hits: Vec<(i64, f64)> = hits.into_iter().take(want as usize).collect();
     let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
-    let mut records: std::collections::HashMap<i64, ArticleRecord> = store
-        .articles_by_ids(&ids)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let found = store.articles_by_ids(&ids)?;
+    let mut records: std::collections::HashMap<i64, ArticleRecord> =
+        super::allowed_records(store, audience.policy, found, now)?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
     let stems = query.positive_stems();
     let items: Vec<SearchHit> = hits
         .into_iter()
@@ -106,13 +109,6 @@ pub struct RelatedArticle {
     pub reasons: Vec<Reason>,
 }
 
-/// Who is asking, for the views: the visibility, and a partner's policy.
-#[derive(Debug, Clone, Copy)]
-pub struct Audience<'a> {
-    pub visibility: Visibility,
-    pub policy: Option<&'a Policy>,
-}
-
 /// A page of search results; `q` absent or blank is a 400.
 #[tracing::instrument(skip(store, audience), fields(limit = limit.get()))]
 pub fn search_results(
@@ -124,8 +120,7 @@ pub fn search_results(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Page<SearchResult>> {
-    let visibility = audience.visibility;
-    let page = search(store, q, limit, cursor, visibility)?;
+    let page = search(store, q, limit, cursor, audience, now)?;
     let (records, rest): (Vec<_>, Vec<_>) = page
         .items
         .into_iter()
@@ -136,7 +131,6 @@ pub fn search_results(
         items: views
             .into_iter()
             .zip(rest)
-            .filter(|(article, _)| audience.policy.is_none_or(|p| p.allows(article)))
             .map(|(article, (score, highlight))| SearchResult {
                 article: shaped(audience.policy, article),
                 score,
@@ -167,15 +161,7 @@ pub fn related_articles(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<RelatedArticle>> {
-    let visibility = audience.visibility;
-    if let Some(policy) = audience.policy {
-        let subject = super::article(store, slug, visibility)?;
-        let view = assemble(store, vec![subject], public_url, now)?;
-        for v in view {
-            Policy::serve_one(Some(policy), v)?;
-        }
-    }
-    let ranked = super::related(store, slug, visibility, limit, now)?;
+    let ranked = super::related(store, slug, audience, limit, now)?;
     let (records, rest): (Vec<_>, Vec<_>) = ranked
         .into_iter()
         .map(|r| (r.record, (r.score, r.reasons)))
@@ -184,7 +170,6 @@ pub fn related_articles(
     Ok(views
         .into_iter()
         .zip(rest)
-        .filter(|(article, _)| audience.policy.is_none_or(|p| p.allows(article)))
         .map(|(article, (score, reasons))| RelatedArticle {
             article: shaped(audience.policy, article),
             score,

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 
 use crate::article::{ArticleRecord, ArticleSummary};
 use crate::error::DomainResult;
-use crate::query::Visibility;
 use crate::related::{
     date_of, date_of_record, key_words, per_tag_limits, round, score, Features, Reason, ReasonKind,
     Related, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
@@ -221,25 +220,29 @@ fn name_key_words(
 /// Related articles for `slug`: published ones only, never the article
 /// itself, best first, scores rounded to four places.
 #[tracing::instrument(skip(store))]
+///
+/// To a partner, an article outside its policy has no relatives (it is
+/// not found), and no relative is outside it.
 pub fn related(
     store: &(impl ContentStore + ?Sized),
     slug: &str,
-    visibility: Visibility,
+    audience: super::Audience<'_>,
     limit: usize,
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<Related>> {
-    let record = super::article(store, slug, visibility)?;
+    let record = super::article_for(store, slug, audience, now)?;
     let vocab = store.vocabulary()?;
     let subject = Subject::load(store, &vocab, record)?;
     let (found, own_vector) = candidates(store, &subject, now)?;
     let ranked = rank(&subject, &vocab, own_vector, found, limit);
     // Only the winners are read in full.
     let top: Vec<i64> = ranked.iter().map(|(r, _, _)| r.id).collect();
-    let mut records: HashMap<i64, ArticleRecord> = store
-        .articles_by_ids(&top)?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
+    let winners = store.articles_by_ids(&top)?;
+    let mut records: HashMap<i64, ArticleRecord> =
+        super::allowed_records(store, audience.policy, winners, now)?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
     Ok(ranked
         .into_iter()
         .filter_map(|(summary, score, mut reasons)| {

@@ -78,10 +78,7 @@ pub fn feed(
         ..Default::default()
     })?;
     let query = ArticleQuery::new(filter, limit, None, Visibility::Public { now })?;
-    let articles = Policy::serve(
-        policy,
-        list_article_views(store, &query, public_url, now)?.items,
-    );
+    let articles = list_article_views(store, &query, policy, public_url, now)?.items;
     Ok(Feed { narrowed, articles })
 }
 
@@ -104,7 +101,7 @@ pub fn news(
         let limit = PageLimit::new(100).unwrap_or_default();
         let query =
             ArticleQuery::new(filter, limit, cursor.as_deref(), Visibility::Public { now })?;
-        let page = list_article_views(store, &query, public_url, now)?;
+        let page = list_article_views(store, &query, None, public_url, now)?;
         out.extend(page.items);
         match page.next_cursor {
             Some(c) => cursor = Some(c.as_str().to_owned()),
