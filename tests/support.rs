@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 pub use newsdesk_persistence::test_support::TestDb;
 
+pub mod receiver;
+
 /// The repository root.
 pub fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))

@@ -224,6 +224,12 @@ impl Auth {
         self.keys.invalidate_all();
     }
 
+    /// Forgets every cached key and account: another node changed one.
+    pub fn forget_everyone(&self) {
+        self.keys.invalidate_all();
+        self.accounts.invalidate_all();
+    }
+
     pub(crate) fn limiter(&self, key: String, per_minute: u32) -> Option<Arc<Limiter>> {
         let per_minute = NonZeroU32::new(per_minute)?;
         Some(self.limiters.get_with(key, || {

@@ -247,6 +247,7 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
         "newsdesk listening: http://{addr}/api/v1/articles, GraphQL at /graphql, docs at /docs"
     );
     let mut state = AppState::new(store, config.base_url(), auth);
+    state.push = std::sync::Arc::new(crate::push::Push::new(config.push_settings()?));
     if let Some(name) = &config.publisher_name {
         state.publisher.name = name.clone();
     }

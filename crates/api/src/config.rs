@@ -163,11 +163,68 @@ pub struct Config {
         global = true
     )]
     pub body_timeout: u64,
+
+    /// Let webhooks and WebSub callbacks target loopback and private addresses.
+    #[arg(
+        long,
+        env = "NEWSDESK_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
+
+    /// Seconds a webhook or WebSub receiver has to answer one delivery.
+    #[arg(
+        long,
+        env = "NEWSDESK_WEBHOOK_TIMEOUT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout: u64,
+
+    /// Seconds between delivery attempts, comma-separated (default: the
+    /// Standard Webhooks schedule 5,300,1800,7200,18000,36000,36000).
+    #[arg(long, env = "NEWSDESK_WEBHOOK_RETRY_SCHEDULE", global = true)]
+    pub webhook_retry_schedule: Option<String>,
+
+    /// Live connections (SSE and GraphQL subscriptions) one node serves.
+    #[arg(
+        long,
+        env = "NEWSDESK_STREAM_MAX_CLIENTS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub stream_max_clients: usize,
+
+    /// Seconds between heartbeats on an idle live connection.
+    #[arg(
+        long,
+        env = "NEWSDESK_STREAM_HEARTBEAT",
+        default_value_t = 15,
+        global = true
+    )]
+    pub stream_heartbeat: u64,
 }
 
 impl Config {
     pub fn is_production(&self) -> bool {
         self.environment.eq_ignore_ascii_case("production")
+    }
+
+    /// What push may do: receivers, retries and live connections.
+    pub fn push_settings(&self) -> Result<crate::push::PushSettings, String> {
+        let retries = match &self.webhook_retry_schedule {
+            Some(text) => newsdesk_domain::events::schedule::RetrySchedule::parse(text)
+                .map_err(|e| format!("NEWSDESK_WEBHOOK_RETRY_SCHEDULE: {e}"))?,
+            None => Default::default(),
+        };
+        Ok(crate::push::PushSettings {
+            allow_private: self.webhook_allow_private,
+            timeout: std::time::Duration::from_secs(self.webhook_timeout.max(1)),
+            retries,
+            max_streams: self.stream_max_clients,
+            heartbeat: std::time::Duration::from_secs(self.stream_heartbeat.max(1)),
+        })
     }
 
     /// The public URL without a trailing slash, ready to have paths appended.

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod ops;
+pub mod push;
 pub mod rest;
 pub mod server;
 pub mod state;

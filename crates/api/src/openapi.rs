@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::Problem;
-use crate::rest::{accounts, articles, discovery, syndication, terms, ListMeta};
+use crate::rest::{accounts, articles, discovery, syndication, terms, webhooks, ListMeta};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +43,13 @@ use crate::rest::{accounts, articles, discovery, syndication, terms, ListMeta};
         terms::delete_author,
         syndication::add_correction,
         syndication::sync_articles,
+        webhooks::list_webhooks,
+        webhooks::create_webhook,
+        webhooks::get_webhook,
+        webhooks::delete_webhook,
+        webhooks::list_deliveries,
+        webhooks::redeliver,
+        crate::push::stream::stream,
     ),
     components(schemas(
         Problem,
@@ -82,6 +89,15 @@ use crate::rest::{accounts, articles, discovery, syndication, terms, ListMeta};
         newsdesk_domain::article::Correction,
         newsdesk_domain::policy::Policy,
         newsdesk_domain::policy::ContentScope,
+        webhooks::NewWebhook,
+        webhooks::WebhookOne,
+        webhooks::WebhookList,
+        webhooks::DeliveryList,
+        webhooks::DeliveryOne,
+        newsdesk_domain::service::events::WebhookView,
+        newsdesk_domain::events::hooks::Delivery,
+        newsdesk_domain::events::hooks::DeliveryStatus,
+        newsdesk_domain::events::EventKind,
     )),
     tags(
         (name = "articles", description = "Articles: published ones for everyone, every status for staff (preview)"),
@@ -92,6 +108,8 @@ use crate::rest::{accounts, articles, discovery, syndication, terms, ListMeta};
         (name = "syndication", description = "For partners: delta sync of everything public"),
         (name = "auth", description = "Staff tokens"),
         (name = "accounts", description = "Staff accounts and partner API keys (admin)"),
+        (name = "webhooks", description = "Signed event deliveries (Standard Webhooks), their log and redelivery (admin)"),
+        (name = "push", description = "Live events as server-sent events"),
     )
 )]
 struct V1;
@@ -145,7 +163,9 @@ pub struct ApiDoc;
         crate::syndication::sitemap_index,
         crate::syndication::sitemap_file,
         crate::syndication::news_sitemap,
+        crate::push::websub::hub,
     ),
+    components(schemas(crate::push::websub::HubForm)),
     tags((name = "feeds", description = "RSS, Atom, JSON Feed and sitemaps, at the server's root")),
 )]
 struct Feeds;

@@ -58,6 +58,8 @@ pub fn build(
     cors_origins: &str,
 ) -> std::io::Result<Server> {
     let cors_origins = cors_origins.to_owned();
+    crate::push::start(&state);
+    let push = state.push.clone();
     let schema = web::Data::new(graphql::schema(state.clone()));
     let data = web::Data::new(state);
     let doc = openapi::document();
@@ -77,6 +79,7 @@ pub fn build(
             .configure(rest::routes)
             .configure(graphql::routes)
             .configure(crate::syndication::routes)
+            .service(crate::push::websub::hub)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(not_found))
@@ -89,10 +92,33 @@ pub fn build(
             .wrap(TracingLogger::default())
     })
     .listen(listener)?
-    // SIGTERM stops accepting, lets requests in flight finish for up to this long.
+    // Requests in flight may finish for up to this long after SIGTERM.
     .shutdown_timeout(15)
+    .disable_signals()
     .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        if shutdown_signal().await {
+            // Live streams end with a final event first: actix would wait
+            // for them as for any request in flight.
+            tracing::info!("shutting down: closing live streams, finishing requests in flight");
+            push.close();
+            handle.stop(true).await;
+        }
+    });
     Ok(server)
+}
+
+/// SIGTERM or Ctrl-C; `false` if neither can be listened for.
+async fn shutdown_signal() -> bool {
+    let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    else {
+        return false;
+    };
+    tokio::select! {
+        _ = term.recv() => true,
+        r = tokio::signal::ctrl_c() => r.is_ok(),
+    }
 }
 
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {

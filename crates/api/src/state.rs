@@ -51,6 +51,8 @@ pub struct AppState {
     pub publisher: Publisher,
     /// Feeds and sitemaps as last rendered (see `syndication::Rendered`).
     pub rendered: Arc<crate::syndication::RenderCache>,
+    /// Webhooks, WebSub and live clients (see `push`).
+    pub push: Arc<crate::push::Push>,
 }
 
 impl AppState {
@@ -62,6 +64,7 @@ impl AppState {
             clock: Clock::default(),
             publisher: Publisher::from_url(&base_url),
             rendered: Arc::default(),
+            push: Arc::new(crate::push::Push::new(Default::default())),
             base_url,
         }
     }

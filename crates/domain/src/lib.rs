@@ -12,6 +12,7 @@ pub mod body;
 pub mod clock;
 pub mod editorial;
 pub mod error;
+pub mod events;
 pub mod generate;
 pub mod import;
 pub mod paging;
@@ -34,7 +35,8 @@ pub use paging::{Cursor, Page, PageLimit};
 pub use query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 pub use slug::Slug;
 pub use store::{
-    AccountStore, ArticleStore, ContentStore, DiscoveryStore, Storage, SyndicationStore, TermStore,
+    AccountStore, ArticleStore, ContentStore, DiscoveryStore, EventStore, Storage,
+    SyndicationStore, TermStore,
 };
 pub use term::{Term, TermKind, TermRef, TermView};
 pub use user::{Principal, Role, Staff};

@@ -5,6 +5,8 @@
 //! whatever the length of the list, so pages cost a constant number of
 //! queries.
 
+use crate::events::hooks::{Delivery, Hook, HookKind, NewHook, Settlement};
+use crate::events::Event;
 use chrono::{DateTime, Utc};
 
 use crate::article::{ArticleRecord, ArticleSummary, ArticleWrite, Correction};
@@ -335,7 +337,7 @@ pub struct UserChange {
 /// What the API holds: every store, behind one trait object, plus the two
 /// numbers operations report. Only start-up wiring names the implementation.
 pub trait Storage:
-    ArticleStore + TermStore + DiscoveryStore + AccountStore + SyndicationStore
+    ArticleStore + TermStore + DiscoveryStore + AccountStore + SyndicationStore + EventStore
 {
     /// `sqlite` or `postgresql`.
     fn backend_name(&self) -> &'static str;
@@ -344,6 +346,50 @@ pub trait Storage:
     /// Grows with every write through this node: anything rendered at an
     /// older generation may be stale.
     fn generation(&self) -> u64;
+    /// Calls `hear` after every write made through this store and, on a
+    /// shared database, every write another node announces.
+    fn watch(&self, hear: crate::events::Hear);
+}
+
+/// The event outbox and its receivers (see `crate::events`).
+pub trait EventStore {
+    /// Events after `seq`, in order.
+    fn events_after(&self, seq: i64, limit: u32) -> DomainResult<Vec<Event>>;
+    /// Writes the `article.published` of every scheduled article whose time
+    /// has come and that is still scheduled for that time; returns how many.
+    fn fire_due(&self, now: DateTime<Utc>) -> DomainResult<usize>;
+    /// Stores a receiver. A WebSub subscription replaces the one with the
+    /// same topic and callback.
+    fn add_hook(&self, hook: &NewHook, now: DateTime<Utc>) -> DomainResult<Hook>;
+    fn hooks(&self, kind: HookKind) -> DomainResult<Vec<Hook>>;
+    fn hook(&self, id: i64) -> DomainResult<Option<Hook>>;
+    fn remove_hook(&self, id: i64) -> DomainResult<bool>;
+    fn remove_websub(&self, topic: &str, callback: &str) -> DomainResult<bool>;
+    /// Newest first, before delivery `before` when given.
+    fn deliveries(
+        &self,
+        hook_id: i64,
+        limit: u32,
+        before: Option<i64>,
+    ) -> DomainResult<Vec<Delivery>>;
+    /// Takes up to `limit` due deliveries for this node until `until`;
+    /// another node's claim is never taken before it expires.
+    fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> DomainResult<Vec<(Delivery, Hook, Event)>>;
+    fn settle_delivery(&self, id: i64, settlement: &Settlement) -> DomainResult<()>;
+    /// Makes a delivery pending again, due now.
+    fn redeliver(
+        &self,
+        hook_id: i64,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Option<Delivery>>;
+    /// Forgets WebSub subscriptions whose lease has ended.
+    fn expire_leases(&self, now: DateTime<Utc>) -> DomainResult<usize>;
 }
 
 /// Where related-news candidates come from (see `ContentStore::related_candidates`).

@@ -104,6 +104,7 @@ impl AccountStore for Store {
                     .set(users::token_generation.eq(users::token_generation + 1))
                     .execute(conn)?;
             }
+            self.accounts_changed(conn);
             Ok(())
         })
         .map_err(db_err)?;
@@ -120,6 +121,7 @@ impl AccountStore for Store {
         let n = diesel::delete(users::table.find(id))
             .execute(&mut *conn)
             .map_err(db_err)?;
+        self.accounts_changed(&mut conn);
         Ok(n > 0)
     }
 
@@ -187,6 +189,7 @@ impl AccountStore for Store {
         .set(api_keys::revoked_at.eq(Some(naive(newsdesk_domain::article::now()))))
         .execute(&mut *conn)
         .map_err(db_err)?;
+        self.accounts_changed(&mut conn);
         Ok(n > 0)
     }
 }

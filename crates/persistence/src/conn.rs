@@ -71,6 +71,11 @@ impl DbUrl {
         })
     }
 
+    /// The PostgreSQL URL, for a connection of its own (LISTEN).
+    pub fn postgres_target(&self) -> Option<&str> {
+        (self.backend == Backend::Postgres).then_some(self.target.as_str())
+    }
+
     pub fn redacted(&self) -> String {
         match self.backend {
             Backend::Sqlite => format!("sqlite://{}", self.target),

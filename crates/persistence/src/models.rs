@@ -365,4 +365,5 @@ pub struct NewChange<'a> {
     pub kind: &'a str,
     pub changed_at: NaiveDateTime,
     pub due_at: Option<NaiveDateTime>,
+    pub event: Option<&'a str>,
 }

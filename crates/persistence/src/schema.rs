@@ -100,6 +100,40 @@ diesel::table! {
         kind -> Text,
         changed_at -> Timestamp,
         due_at -> Nullable<Timestamp>,
+        event -> Nullable<Text>,
+        fired -> Bool,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        kind -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Nullable<Text>,
+        topic -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        last_success_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_seq -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -119,6 +153,7 @@ diesel::table! {
 }
 
 diesel::joinable!(article_terms -> articles (article_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(article_vectors -> articles (article_id));
 diesel::joinable!(article_terms -> terms (term_id));
 diesel::joinable!(articles -> terms (section_id));
@@ -132,5 +167,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_revisions,
     api_keys,
     article_corrections,
-    article_changes
+    article_changes,
+    webhooks,
+    webhook_deliveries
 );

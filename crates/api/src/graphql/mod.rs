@@ -9,12 +9,13 @@ mod discovery;
 mod loaders;
 mod mutations;
 mod query;
+mod subscription;
 mod terms;
 
 use actix_web::{web, HttpResponse};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{Context, EmptySubscription, ErrorExtensions, MergedObject, Schema};
+use async_graphql::{Context, ErrorExtensions, MergedObject, Schema};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
 use crate::auth::Caller;
@@ -25,6 +26,7 @@ use newsdesk_domain::user::Principal;
 use crate::state::AppState;
 
 pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
 
 // Every write, gathered from the module of its resource.
 #[derive(MergedObject, Default)]
@@ -36,7 +38,7 @@ pub struct MutationRoot(
     terms::AuthorMutations,
 );
 
-pub type NewsdeskSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type NewsdeskSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Deep enough for GraphiQL's introspection query, shallow enough to stop
 /// `tag { articles { edges { node { tags { articles ...` recursion.
@@ -46,9 +48,8 @@ pub const MAX_DEPTH: usize = 16;
 pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// The schema without runtime data: enough to export the SDL.
-pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>
-{
-    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .extension(budget::Budget)
@@ -101,6 +102,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
             .route(web::post().to(execute))
+            .route(
+                web::get()
+                    .guard(actix_web::guard::Header("upgrade", "websocket"))
+                    .to(subscription::websocket),
+            )
             .route(web::get().to(graphiql)),
     );
 }
@@ -135,7 +141,7 @@ async fn execute(
 
 /// A loader with a per-request cache (async-graphql's default has none), so
 /// values primed with `feed_many` are served without another query.
-fn cached<T: Send + Sync + 'static>(loader: T) -> DataLoader<T, HashMapCache> {
+pub(crate) fn cached<T: Send + Sync + 'static>(loader: T) -> DataLoader<T, HashMapCache> {
     DataLoader::with_cache(loader, actix_web::rt::spawn, HashMapCache::default())
 }
 

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod discovery;
 pub mod syndication;
 pub mod terms;
+pub mod webhooks;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -23,7 +24,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(discovery::routes)
             .configure(syndication::routes)
             .configure(articles::routes)
-            .configure(terms::routes),
+            .configure(terms::routes)
+            .configure(webhooks::routes),
     );
 }
 

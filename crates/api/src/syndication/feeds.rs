@@ -17,6 +17,8 @@ pub struct FeedMeta<'a> {
     pub home: String,
     /// The URL this format is served at, with its query.
     pub self_url: String,
+    /// The WebSub hub that pushes this feed's updates.
+    pub hub: String,
     pub language: &'a str,
 }
 
@@ -37,6 +39,7 @@ impl FeedMeta<'_> {
             title,
             home,
             self_url,
+            hub: format!("{base}/websub"),
             language: "en",
         }
     }
@@ -78,8 +81,11 @@ pub fn rss(feed: &Feed, meta: &FeedMeta, rights: Option<String>) -> String {
     self_link.set_href(meta.self_url.clone());
     self_link.set_rel("self");
     self_link.set_mime_type(Some("application/rss+xml".to_owned()));
+    let mut hub_link = rss::extension::atom::Link::default();
+    hub_link.set_href(meta.hub.clone());
+    hub_link.set_rel("hub");
     let mut atom_ext = rss::extension::atom::AtomExtension::default();
-    atom_ext.set_links(vec![self_link]);
+    atom_ext.set_links(vec![self_link, hub_link]);
     let mut channel = rss::Channel::default();
     channel.set_title(meta.title.clone());
     channel.set_link(meta.home.clone());
@@ -141,6 +147,7 @@ pub fn atom(feed: &Feed, meta: &FeedMeta, publisher: &str, rights: Option<String
     out.set_links(vec![
         atom_link(&meta.self_url, "self", Some("application/atom+xml")),
         atom_link(&meta.home, "alternate", Some("text/html")),
+        atom_link(&meta.hub, "hub", None),
     ]);
     out.set_entries(feed.articles.iter().map(atom_entry).collect::<Vec<_>>());
     out.to_string()
@@ -196,8 +203,16 @@ struct JsonFeed<'a> {
     feed_url: &'a str,
     description: &'a str,
     language: &'a str,
+    hubs: Vec<JsonHub<'a>>,
     authors: Vec<JsonAuthor>,
     items: Vec<JsonItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonHub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -253,6 +268,10 @@ pub fn json_feed(feed: &Feed, meta: &FeedMeta, publisher: &str) -> serde_json::R
         feed_url: &meta.self_url,
         description: &meta.description,
         language: meta.language,
+        hubs: vec![JsonHub {
+            kind: "WebSub",
+            url: &meta.hub,
+        }],
         authors: vec![JsonAuthor {
             name: publisher.to_owned(),
         }],

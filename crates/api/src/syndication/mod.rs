@@ -40,8 +40,8 @@ pub const RENDERED_TTL: Duration = Duration::from_secs(30);
 /// A rendered feed or sitemap, with what its response headers say.
 #[derive(Clone)]
 pub struct Rendered {
-    bytes: Bytes,
-    content_type: &'static str,
+    pub bytes: Bytes,
+    pub content_type: &'static str,
     etag: String,
     info_keys: Vec<String>,
     last_modified: Option<DateTime<Utc>>,
@@ -68,6 +68,12 @@ impl Rendered {
 /// that miss together wait for one rendering: a popular sitemap that
 /// expires is rendered once, not once per waiting client.
 pub struct RenderCache(moka::future::Cache<(String, u64), Rendered>);
+
+impl RenderCache {
+    pub fn forget_all(&self) {
+        self.0.invalidate_all();
+    }
+}
 
 impl Default for RenderCache {
     fn default() -> Self {
@@ -132,8 +138,8 @@ pub struct FeedParams {
     pub limit: Option<String>,
 }
 
-#[derive(Clone, Copy)]
-enum Format {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
     Rss,
     Atom,
     Json,
@@ -160,16 +166,9 @@ pub async fn feed(
     format: web::Path<String>,
     params: web::Query<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = match format.as_str() {
-        "rss.xml" => Format::Rss,
-        "atom.xml" => Format::Atom,
-        "feed.json" => Format::Json,
-        _ => {
-            return Err(ApiError::not_found(
-                "no such feed: rss.xml, atom.xml and feed.json exist",
-            ))
-        }
-    };
+    let format = Format::parse(&format).ok_or_else(|| {
+        ApiError::not_found("no such feed: rss.xml, atom.xml and feed.json exist")
+    })?;
     let p = params.into_inner();
     let limit = PageLimit::parse_with(p.limit.as_deref(), FEED_DEFAULT, FEED_MAX)?;
     let (base, publisher, now) = (
@@ -186,31 +185,77 @@ pub async fn feed(
     };
     let class = policy.cache_class(&req);
     let private = policy.get().is_some();
-    serve(&req, &state, &class, private, move |store| {
-        let feed = syndication::feed(store, narrow, limit, policy.get(), &base, now)?;
-        let meta = feeds::FeedMeta::new(&feed, &publisher, &base, self_url);
-        let rights = policy.get().and_then(|p| p.licence.clone());
-        let (bytes, content_type) = match format {
-            Format::Rss => (
-                feeds::rss(&feed, &meta, rights).into_bytes(),
-                "application/rss+xml; charset=utf-8",
-            ),
-            Format::Atom => (
-                feeds::atom(&feed, &meta, &publisher, rights).into_bytes(),
-                "application/atom+xml; charset=utf-8",
-            ),
-            Format::Json => (
-                feeds::json_feed(&feed, &meta, &publisher)
-                    .map_err(|e| newsdesk_domain::DomainError::Internal(e.to_string()))?,
-                "application/feed+json; charset=utf-8",
-            ),
+    let links = format!("<{base}/websub>; rel=\"hub\", <{self_url}>; rel=\"self\"");
+    let mut res = serve(&req, &state, &class, private, move |store| {
+        let feed = FeedRequest {
+            format,
+            narrow,
+            limit,
+            base: &base,
+            publisher: &publisher,
+            self_url,
         };
-        let mut keys = vec!["list".to_owned(), "feeds".to_owned()];
-        keys.extend(feed.articles.iter().map(|a| format!("article:{}", a.id)));
-        let last = feed.articles.iter().map(|a| a.updated_at).max();
-        Ok(Rendered::new(bytes, content_type, last, keys))
+        render_feed(store, feed, policy.get(), now)
     })
-    .await
+    .await?;
+    // WebSub discovery: subscribers look for the hub in the headers first.
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&links) {
+        res.headers_mut()
+            .insert(actix_web::http::header::LINK, value);
+    }
+    Ok(res)
+}
+
+/// Which feed to render, and for whom it names itself.
+pub struct FeedRequest<'a> {
+    pub format: Format,
+    pub narrow: FeedFilter,
+    pub limit: PageLimit,
+    pub base: &'a str,
+    pub publisher: &'a str,
+    pub self_url: String,
+}
+
+impl Format {
+    pub fn parse(file: &str) -> Option<Format> {
+        match file {
+            "rss.xml" => Some(Format::Rss),
+            "atom.xml" => Some(Format::Atom),
+            "feed.json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// One feed as served (and as WebSub sends it to subscribers).
+pub fn render_feed(
+    store: &dyn Storage,
+    r: FeedRequest<'_>,
+    policy: Option<&newsdesk_domain::policy::Policy>,
+    now: DateTime<Utc>,
+) -> DomainResult<Rendered> {
+    let items = syndication::feed(store, r.narrow, r.limit, policy, r.base, now)?;
+    let meta = feeds::FeedMeta::new(&items, r.publisher, r.base, r.self_url);
+    let rights = policy.and_then(|p| p.licence.clone());
+    let (bytes, content_type) = match r.format {
+        Format::Rss => (
+            feeds::rss(&items, &meta, rights).into_bytes(),
+            "application/rss+xml; charset=utf-8",
+        ),
+        Format::Atom => (
+            feeds::atom(&items, &meta, r.publisher, rights).into_bytes(),
+            "application/atom+xml; charset=utf-8",
+        ),
+        Format::Json => (
+            feeds::json_feed(&items, &meta, r.publisher)
+                .map_err(|e| newsdesk_domain::DomainError::Internal(e.to_string()))?,
+            "application/feed+json; charset=utf-8",
+        ),
+    };
+    let mut keys = vec!["list".to_owned(), "feeds".to_owned()];
+    keys.extend(items.articles.iter().map(|a| format!("article:{}", a.id)));
+    let last = items.articles.iter().map(|a| a.updated_at).max();
+    Ok(Rendered::new(bytes, content_type, last, keys))
 }
 
 /// The request's path and query without a `key` parameter.

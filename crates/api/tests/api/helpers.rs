@@ -36,6 +36,26 @@ use newsdesk_persistence::Store;
 use serde_json::Value;
 
 /// Generates `sqlite::NAME` and `postgres::NAME` tests from `async fn NAME(app: TestApp)`.
+/// Like `e2e!`, with receivers on loopback allowed and quick retries.
+macro_rules! e2e_push {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[actix_web::test]
+            async fn $name() {
+                super::$name($crate::helpers::TestApp::spawn_push($crate::helpers::TestDb::sqlite())).await
+            })*
+        }
+        mod postgres {
+            $(#[actix_web::test]
+            async fn $name() {
+                if let Some(db) = $crate::helpers::TestDb::postgres(stringify!($name)) {
+                    super::$name($crate::helpers::TestApp::spawn_push(db)).await
+                }
+            })*
+        }
+    };
+}
+
 macro_rules! e2e {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -69,11 +89,32 @@ impl TestApp {
     }
 
     pub fn spawn_with(db: TestDb, auth: AuthSettings) -> TestApp {
+        Self::spawn_full(db, auth, Default::default())
+    }
+
+    /// With push settings for receivers on loopback and quick retries.
+    pub fn spawn_push(db: TestDb) -> TestApp {
+        let push = newsdesk_api::push::PushSettings {
+            allow_private: true,
+            timeout: std::time::Duration::from_secs(2),
+            retries: newsdesk_domain::events::schedule::RetrySchedule::parse("0.2,0.2")
+                .expect("a schedule"),
+            ..Default::default()
+        };
+        Self::spawn_full(db, AuthSettings::for_tests(), push)
+    }
+
+    pub fn spawn_full(
+        db: TestDb,
+        auth: AuthSettings,
+        push: newsdesk_api::push::PushSettings,
+    ) -> TestApp {
         let store = Store::open(&db.url, 4).expect("test database opens");
         store.migrate().expect("migrations run");
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
-        let state = AppState::new(store, "https://news.example".into(), auth);
+        let mut state = AppState::new(store, "https://news.example".into(), auth);
+        state.push = std::sync::Arc::new(newsdesk_api::push::Push::new(push));
         let server = server::build(listener, state.clone(), "*").expect("server builds");
         let handle = server.handle();
         actix_web::rt::spawn(server);
@@ -204,4 +245,17 @@ pub async fn assert_problem(res: reqwest::Response, status: u16) -> Value {
     assert_eq!(body["status"], status);
     assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
     body
+}
+
+/// Waits, without blocking the server's tasks on this thread, until
+/// `done()` holds; fails after `within`.
+pub async fn wait_until(within: std::time::Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {within:?} for {what}"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

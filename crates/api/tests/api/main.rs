@@ -21,4 +21,5 @@ mod structured;
 mod sync;
 mod taxonomy;
 mod terms;
+mod webhooks;
 mod writes;

@@ -5,6 +5,7 @@
 pub mod accounts;
 mod articles;
 mod discovery;
+pub mod events;
 mod related_news;
 pub mod sync;
 pub mod syndication;

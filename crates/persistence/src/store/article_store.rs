@@ -10,6 +10,7 @@ use diesel::result::Error as DieselError;
 use diesel::sql_types::{Bool, Text};
 use newsdesk_domain::article::{ArticleRecord, ArticleWrite, Correction};
 use newsdesk_domain::error::{DomainError, DomainResult};
+use newsdesk_domain::events::EventKind;
 use newsdesk_domain::query::{ArticleQuery, Visibility};
 use newsdesk_domain::store::{ArticleStore, ChangeKind, RevisionRecord};
 use newsdesk_domain::term::TermKind;
@@ -181,9 +182,14 @@ impl ArticleStore for Store {
         let now = naive(newsdesk_domain::article::now());
         let deleted = conn.transaction::<_, DieselError, _>(|c| {
             serialize_writers(c)?;
-            let slug: String = articles::table.find(id).select(articles::slug).first(c)?;
+            let (slug, status, sort_at): (String, String, chrono::NaiveDateTime) = articles::table
+                .find(id)
+                .select((articles::slug, articles::status, articles::sort_at))
+                .first(c)?;
+            let was_public = status == super::PUBLISHED && sort_at <= now;
             let logged = Logged {
                 kind: ChangeKind::Deleted,
+                event: was_public.then_some(EventKind::ArticleDeleted),
                 at: now,
                 due_at: None,
             };
@@ -223,8 +229,10 @@ impl ArticleStore for Store {
                 .find(id)
                 .select(ArticleRow::as_select())
                 .first(c)?;
+            let public = row.status == super::PUBLISHED && row.sort_at <= at;
             let logged = Logged {
                 kind: ChangeKind::Corrected,
+                event: public.then_some(EventKind::ArticleCorrected),
                 at,
                 due_at: None,
             };

@@ -5,8 +5,10 @@
 
 mod article_store;
 mod discovery_store;
+mod event_store;
 mod syndication_store;
 mod term_store;
+mod watch;
 mod write;
 
 use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
@@ -44,9 +46,11 @@ pub struct Store {
     term_df: moka::sync::Cache<i64, i64>,
     /// The number of articles, cleared on writes.
     article_count: moka::sync::Cache<(), i64>,
-    /// Bumped by every write through this store: what was rendered from
-    /// an older generation is stale.
-    generation: std::sync::atomic::AtomicU64,
+    /// Bumped by every write through this store, and by every write another
+    /// node announces: what was rendered from an older generation is stale.
+    generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Who hears of writes, and how other nodes do (see `watch`).
+    watch: watch::Watch,
     /// Word statistics for related news. Rebuilt at most every few minutes:
     /// IDF moves slowly, and rebuilding reads thousands of bodies.
     vocabulary: moka::sync::Cache<(), Arc<Vocabulary>>,
@@ -64,6 +68,7 @@ impl Store {
         let url = DbUrl::parse(url)?;
         let backend = url.backend;
         let redacted = url.redacted();
+        let url_for_pool = url.clone();
         let statements = StatementCounter::default();
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
@@ -73,7 +78,7 @@ impl Store {
             // met it fails with 503 rather than costing every request a round trip.
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
-            .build(DbManager::new(url, statements.clone()))
+            .build(DbManager::new(url_for_pool, statements.clone()))
             .map_err(|e| format!("cannot open database {redacted}: {e}"))?;
         Ok(Store {
             pool,
@@ -97,7 +102,8 @@ impl Store {
             vocabulary: moka::sync::Cache::builder()
                 .time_to_live(VOCABULARY_TTL)
                 .build(),
-            generation: std::sync::atomic::AtomicU64::new(0),
+            generation: Arc::default(),
+            watch: watch::Watch::new(url.postgres_target()),
         })
     }
 
@@ -223,5 +229,9 @@ impl Storage for Store {
 
     fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn watch(&self, hear: newsdesk_domain::events::Hear) {
+        self.watch_writes(hear);
     }
 }

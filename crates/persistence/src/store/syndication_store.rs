@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use newsdesk_domain::article::ArticleRecord;
 use newsdesk_domain::error::DomainResult;
+use newsdesk_domain::events::EventKind;
 use newsdesk_domain::store::{Change, ChangeKind, SitemapBlock, SitemapEntry, SyndicationStore};
 
 /// Makes the writers that log changes take turns until they commit, so the
@@ -20,32 +21,41 @@ pub(super) fn serialize_writers(conn: &mut DbConn) -> Result<(), DieselError> {
     if let DbConn::Pg(c) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(7305001)").execute(c)?;
     }
-    Ok(())
+    super::watch::announce(conn, newsdesk_domain::events::Signal::Content)
 }
 
-/// What a change row says beyond its article: when, and when the change
-/// makes a scheduled article public, if it does.
+/// What a change row says beyond its article: when, what it means to
+/// readers (its event), and when the change makes a scheduled article
+/// public, if it does.
 pub(super) struct Logged {
     pub(super) kind: ChangeKind,
+    pub(super) event: Option<EventKind>,
     pub(super) at: chrono::NaiveDateTime,
     pub(super) due_at: Option<chrono::NaiveDateTime>,
 }
 
+/// Writes the change row and, when it is an event, a pending delivery for
+/// every receiver that asked for it: both in the caller's transaction.
 pub(super) fn log_change(
     conn: &mut DbConn,
     article_id: i64,
     slug: &str,
     change: Logged,
 ) -> Result<(), DieselError> {
-    diesel::insert_into(article_changes::table)
+    let seq: i64 = diesel::insert_into(article_changes::table)
         .values(NewChange {
             article_id,
             slug,
             kind: change.kind.as_str(),
             changed_at: change.at,
             due_at: change.due_at,
+            event: change.event.map(EventKind::as_str),
         })
-        .execute(conn)?;
+        .returning(article_changes::seq)
+        .get_result(conn)?;
+    if change.event.is_some() {
+        super::event_store::enqueue_since(conn, seq - 1, change.at)?;
+    }
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use super::syndication_store::serialize_writers;
 use super::{db_err, visible, Store};
 use crate::conn::DbConn;
 use crate::models::{kind_str, naive, parse_kind, NewTerm, TermRow};
-use crate::schema::{article_terms, articles, terms};
+use crate::schema::{article_changes, article_terms, articles, terms};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -333,15 +333,22 @@ fn log_articles_of(
         TermKind::Section => "SELECT id FROM articles WHERE section_id = $2",
         _ => "SELECT article_id FROM article_terms WHERE term_id = $2",
     };
+    let before: Option<i64> = article_changes::table
+        .select(diesel::dsl::max(article_changes::seq))
+        .first(conn)?;
     // SQLite numbers `$N` parameters in the order they first appear, so
-    // they appear here in the order they are bound.
+    // they appear here in the order they are bound. Only articles the
+    // public sees are an `article.updated` to anyone.
     diesel::sql_query(format!(
-        "INSERT INTO article_changes (article_id, slug, kind, changed_at) \
-         SELECT id, slug, 'updated', $1 FROM articles WHERE id IN ({articles_of})"
+        "INSERT INTO article_changes (article_id, slug, kind, changed_at, event) \
+         SELECT id, slug, 'updated', $1, \
+                CASE WHEN status = 'published' AND sort_at <= $1 THEN 'article.updated' END \
+         FROM articles WHERE id IN ({articles_of})"
     ))
     .bind::<diesel::sql_types::Timestamp, _>(now)
     .bind::<diesel::sql_types::BigInt, _>(id)
     .execute(conn)?;
+    super::event_store::enqueue_since(conn, before.unwrap_or(0), now)?;
     Ok(())
 }
 

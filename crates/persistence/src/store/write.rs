@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use newsdesk_domain::article::{export_input, ArticleRecord, ArticleStatus, ArticleWrite};
 use newsdesk_domain::error::{DomainError, DomainResult};
+use newsdesk_domain::events::EventKind;
 use newsdesk_domain::store::ChangeKind;
 use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
 use std::collections::HashMap;
@@ -291,6 +292,16 @@ fn write_links(
     Ok(())
 }
 
+/// Whether the article is public as of `now`, read before a write changes it.
+fn is_public(conn: &mut DbConn, id: i64, now: chrono::NaiveDateTime) -> Result<bool, TxError> {
+    let row: Option<(String, chrono::NaiveDateTime)> = articles::table
+        .find(id)
+        .select((articles::status, articles::sort_at))
+        .first(conn)
+        .optional()?;
+    Ok(row.is_some_and(|(status, sort_at)| status == super::PUBLISHED && sort_at <= now))
+}
+
 pub(super) fn save_one(
     cache: &mut TermCache<'_>,
     w: &ArticleWrite,
@@ -299,10 +310,11 @@ pub(super) fn save_one(
     let (section_id, links) = ensure_terms(cache, w)?;
     let now = cache.now;
     let conn = &mut *cache.conn;
-    let (id, kind) = match existing_row(conn, w, target)? {
+    let (id, kind, was_public) = match existing_row(conn, w, target)? {
         Some(row) => {
+            let was_public = is_public(conn, row.0, now)?;
             update_row(conn, w, section_id, row, now)?;
-            (row.0, ChangeKind::Updated)
+            (row.0, ChangeKind::Updated, was_public)
         }
         None => {
             let created_by = match target {
@@ -312,6 +324,7 @@ pub(super) fn save_one(
             (
                 insert_row(conn, w, section_id, created_by)?,
                 ChangeKind::Created,
+                false,
             )
         }
     };
@@ -319,13 +332,16 @@ pub(super) fn save_one(
     if let Some(corrections) = &w.corrections {
         replace_corrections(conn, id, corrections)?;
     }
-    // A scheduled article goes public with no write: sync watches `due_at`.
+    // A scheduled article goes public with no write: sync watches `due_at`,
+    // and its `article.published` is written when it comes due.
     let due_at = match (w.status, w.published_at) {
         (ArticleStatus::Published, Some(t)) if naive(t) > now => Some(naive(t)),
         _ => None,
     };
+    let is_public = w.status == ArticleStatus::Published && due_at.is_none();
     let logged = Logged {
         kind,
+        event: EventKind::of_write(was_public, is_public),
         at: now,
         due_at,
     };
@@ -334,17 +350,6 @@ pub(super) fn save_one(
 }
 
 impl Store {
-    /// Forgets the counts a write may change.
-    /// Called after every write (after, so a reader cannot refill a cache
-    /// from the state before it).
-    pub(super) fn written(&self) {
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        self.sections.invalidate_all();
-        self.public_counts.invalidate_all();
-        self.article_count.invalidate_all();
-    }
-
     /// Writes articles in one transaction and reads them back.
     pub(super) fn write(
         &self,

@@ -1,0 +1,157 @@
+//! How nodes hear of each other's writes. Every write transaction on
+//! PostgreSQL sends `NOTIFY newsdesk` (in the transaction, so it arrives
+//! at commit and never before the data); each node LISTENs on a connection
+//! of its own, forgets its caches and tells the API (`Hear`), which wakes
+//! the event pump. On SQLite there is one node: the local call is all.
+
+use super::Store;
+use crate::conn::DbConn;
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use newsdesk_domain::events::{Hear, Signal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+const CHANNEL: &str = "newsdesk";
+
+/// How often the listening connection reads what arrived: a non-blocking
+/// read, so this bounds the delay between nodes, not the load.
+const POLL: Duration = Duration::from_millis(2);
+
+pub(super) struct Watch {
+    hear: Arc<OnceLock<Hear>>,
+    postgres: Option<String>,
+    listening: AtomicBool,
+}
+
+impl Watch {
+    pub(super) fn new(postgres: Option<&str>) -> Watch {
+        Watch {
+            hear: Arc::default(),
+            postgres: postgres.map(str::to_owned),
+            listening: AtomicBool::new(false),
+        }
+    }
+}
+
+/// Sends `signal` to every listening node when the transaction commits.
+pub(super) fn announce(conn: &mut DbConn, signal: Signal) -> Result<(), DieselError> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query(format!("NOTIFY {CHANNEL}, '{}'", signal.as_str())).execute(c)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Forgets what a write may change. Called after every write (after,
+    /// so a reader cannot refill a cache from the state before it).
+    pub(super) fn written(&self) {
+        self.forget();
+        if let Some(hear) = self.watch.hear.get() {
+            hear(Signal::Content);
+        }
+    }
+
+    fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.sections.invalidate_all();
+        self.public_counts.invalidate_all();
+        self.article_count.invalidate_all();
+    }
+
+    /// Tells every node an account or key changed.
+    pub(crate) fn accounts_changed(&self, conn: &mut DbConn) {
+        if let Err(e) = announce(conn, Signal::Accounts) {
+            tracing::warn!(error = %e, "could not tell other nodes of an account change");
+        }
+    }
+
+    pub(super) fn watch_writes(self: &Store, hear: Hear) {
+        if self.watch.hear.set(hear).is_err() {
+            return;
+        }
+        let Some(url) = self.watch.postgres.clone() else {
+            return;
+        };
+        if self.watch.listening.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let caches = Forget {
+            generation: self.generation.clone(),
+            sections: self.sections.clone(),
+            public_counts: self.public_counts.clone(),
+            article_count: self.article_count.clone(),
+            hear: self.watch.hear.clone(),
+        };
+        let spawned = std::thread::Builder::new()
+            .name("newsdesk-listen".into())
+            .spawn(move || listen(&url, &caches));
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the LISTEN thread");
+        }
+    }
+}
+
+/// What the listening thread forgets when another node writes.
+struct Forget {
+    generation: Arc<std::sync::atomic::AtomicU64>,
+    sections: moka::sync::Cache<i64, newsdesk_domain::term::Term>,
+    public_counts: moka::sync::Cache<(newsdesk_domain::term::TermKind, i64), i64>,
+    article_count: moka::sync::Cache<(), i64>,
+    hear: Arc<OnceLock<Hear>>,
+}
+
+impl Forget {
+    fn heard(&self, payload: &str) {
+        let signal = if payload == Signal::Accounts.as_str() {
+            Signal::Accounts
+        } else {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            self.sections.invalidate_all();
+            self.public_counts.invalidate_all();
+            self.article_count.invalidate_all();
+            Signal::Content
+        };
+        if let Some(hear) = self.hear.get() {
+            hear(signal);
+        }
+    }
+}
+
+/// Listens until the process ends, reconnecting after a failure. A node
+/// that was cut off may have missed writes, so reconnecting counts as one.
+fn listen(url: &str, forget: &Forget) {
+    loop {
+        match PgConnection::establish(url)
+            .and_then(|mut c| {
+                diesel::sql_query(format!("LISTEN {CHANNEL}"))
+                    .execute(&mut c)
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                Ok(c)
+            })
+            .map_err(|e| e.to_string())
+        {
+            Ok(mut conn) => {
+                tracing::info!("listening for other nodes' writes");
+                forget.heard(Signal::Content.as_str());
+                let error = poll(&mut conn, forget);
+                tracing::warn!(error = %error, "lost the LISTEN connection; reconnecting");
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot LISTEN; retrying"),
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+fn poll(conn: &mut PgConnection, forget: &Forget) -> DieselError {
+    loop {
+        for n in conn.notifications_iter() {
+            match n {
+                Ok(n) => forget.heard(&n.payload),
+                Err(e) => return e,
+            }
+        }
+        std::thread::sleep(POLL);
+    }
+}
