@@ -75,7 +75,19 @@ impl Receiver {
     pub fn scripted(
         script: impl Fn(&Received, usize) -> Answer + Send + Sync + 'static,
     ) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        Receiver::listen(0, script)
+    }
+
+    /// Answers 200 on a given port (one a test kept free).
+    pub fn on_port(port: u16) -> Receiver {
+        Receiver::listen(port, |_, _| Answer::status(200))
+    }
+
+    fn listen(
+        port: u16,
+        script: impl Fn(&Received, usize) -> Answer + Send + Sync + 'static,
+    ) -> Receiver {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("a free port");
         let url = format!("http://{}", listener.local_addr().expect("bound"));
         let seen: Arc<Mutex<Vec<Received>>> = Arc::default();
         let script: Arc<Script> = Arc::new(script);

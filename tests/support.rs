@@ -57,14 +57,23 @@ pub fn binary() -> &'static Path {
 /// A running `newsdesk serve`, killed when dropped.
 pub struct Server {
     pub base: String,
+    pub url: String,
     child: Child,
-    _db: TestDb,
+    _db: Option<TestDb>,
 }
 
 impl Server {
     /// `newsdesk serve` with `args` and `env` on a free port over `db`,
     /// once `/readyz` answers.
     pub fn start(db: TestDb, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let url = db.url.clone();
+        let mut server = Server::on(&url, args, env);
+        server._db = Some(db);
+        server
+    }
+
+    /// Another node on the database at `url`, which someone else owns.
+    pub fn on(url: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -74,7 +83,7 @@ impl Server {
             .arg("serve")
             .args(["--bind", &bind])
             .args(args)
-            .env("NEWSDESK_DATABASE_URL", &db.url)
+            .env("NEWSDESK_DATABASE_URL", url)
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
@@ -82,8 +91,9 @@ impl Server {
             .expect("the binary starts");
         let server = Server {
             base: format!("http://{bind}"),
+            url: url.to_owned(),
             child,
-            _db: db,
+            _db: None,
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         while get_status(&bind, "/readyz") != Some(200) {
@@ -91,6 +101,35 @@ impl Server {
             std::thread::sleep(Duration::from_millis(100));
         }
         server
+    }
+}
+
+impl Server {
+    /// Sends `signal` (`TERM`, `KILL`) to the process.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
+    /// Waits up to `within` for the process to end; its exit status.
+    pub fn wait(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// Gives up the database, for a node that starts after this one died.
+    pub fn take_db(&mut self) -> Option<TestDb> {
+        self._db.take()
     }
 }
 

@@ -259,3 +259,16 @@ pub async fn wait_until(within: std::time::Duration, what: &str, mut done: impl 
         actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// What a test receiver got once `done` holds, waiting without blocking
+/// the server's tasks on this thread.
+pub async fn received(
+    receiver: &newsdesk_e2e::receiver::Receiver,
+    done: impl Fn(&[newsdesk_e2e::receiver::Received]) -> bool,
+) -> Vec<newsdesk_e2e::receiver::Received> {
+    wait_until(std::time::Duration::from_secs(10), "the receiver", || {
+        done(&receiver.received())
+    })
+    .await;
+    receiver.received()
+}

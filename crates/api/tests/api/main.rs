@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod feeds;
 mod graphql;
+mod live;
 mod ops;
 mod policy;
 mod relevance;
