@@ -127,6 +127,10 @@ impl Server {
         None
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Gives up the database, for a node that starts after this one died.
     pub fn take_db(&mut self) -> Option<TestDb> {
         self._db.take()
