@@ -114,6 +114,11 @@ mod postgres {
     fn a_node_killed_mid_delivery_leaves_it_to_another() {
         super::a_node_killed_mid_delivery_leaves_it_to_another();
     }
+
+    #[test]
+    fn two_nodes_hold_one_rate_limit() {
+        super::two_nodes_hold_one_rate_limit();
+    }
 }
 
 fn two_nodes_see_each_others_writes_and_revocations_at_once() {
@@ -336,4 +341,37 @@ fn sigterm_closes_streams_and_keeps_undelivered_events() {
         log["data"][0]["attempts"].as_i64().unwrap_or(0) >= 2,
         "{log}"
     );
+}
+
+fn two_nodes_hold_one_rate_limit() {
+    let Some(db) = postgres("two_nodes_hold_one_rate_limit") else {
+        return;
+    };
+    let limited = [("NEWSDESK_RATE_LIMIT", "20")];
+    let a = Server::start(db, &[], &env(&limited));
+    let b = Server::on(&a.url, &[], &env(&limited));
+    // The limit is a minute's: start well inside one.
+    let second = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() % 60)
+    };
+    while second() > 50 {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let http = reqwest::blocking::Client::new();
+    let get = |server: &Server| {
+        http.get(format!("{}/api/v1/tags", server.base))
+            .send()
+            .expect("answers")
+            .status()
+            .as_u16()
+    };
+    let on_a: Vec<u16> = (0..15).map(|_| get(&a)).collect();
+    assert!(on_a.iter().all(|s| *s == 200), "{on_a:?}");
+    // Both nodes share their counts once a second.
+    std::thread::sleep(Duration::from_millis(2500));
+    let on_b: Vec<u16> = (0..15).map(|_| get(&b)).collect();
+    assert_eq!(on_b.iter().filter(|s| **s == 200).count(), 5, "{on_b:?}");
+    assert!(on_b[5..].iter().all(|s| *s == 429), "{on_b:?}");
 }

@@ -58,16 +58,16 @@ fn exempt(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
-/// The limiter that counts this caller's requests, and its rate; `None`
-/// when staff, or when the rate is 0 (off).
+/// The limiter that counts this caller's requests, its key and its rate;
+/// `None` when staff, or when the rate is 0 (off).
 fn limit_for(
     auth: &Auth,
     principal: Principal,
     req: &ServiceRequest,
     ip: &str,
-) -> Option<(Arc<Limiter>, u32)> {
-    match principal {
-        Principal::Staff(_) => None,
+) -> Option<(Arc<Limiter>, String, u32)> {
+    let (key, per_minute) = match principal {
+        Principal::Staff(_) => return None,
         Principal::Partner { key_id } => {
             let per_minute = req
                 .extensions()
@@ -75,15 +75,12 @@ fn limit_for(
                 .map_or(auth.settings.api_key_per_minute, |k| {
                     u32::try_from(k.rate_limit_per_minute).unwrap_or(0)
                 });
-            auth.limiter(format!("key:{key_id}"), per_minute)
-                .map(|l| (l, per_minute))
+            (format!("key:{key_id}"), per_minute)
         }
-        Principal::Anonymous => {
-            let per_minute = auth.settings.anonymous_per_minute;
-            auth.limiter(format!("ip:{ip}"), per_minute)
-                .map(|l| (l, per_minute))
-        }
-    }
+        Principal::Anonymous => (format!("ip:{ip}"), auth.settings.anonymous_per_minute),
+    };
+    auth.limiter(key.clone(), per_minute)
+        .map(|l| (l, key, per_minute))
 }
 
 pub async fn authenticate(
@@ -112,11 +109,22 @@ pub async fn authenticate(
     let limit = limit_for(&auth, principal, &req, &ip);
     req.extensions_mut().insert(principal);
 
-    let Some((limiter, per_minute)) = limit else {
+    let Some((limiter, key, per_minute)) = limit else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
     let seconds_per_token = 60.0 / f64::from(per_minute.max(1));
-    match limiter.check() {
+    let checked = limiter.check().map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+    });
+    // Past this node's own limit, the cluster's: what other nodes admitted.
+    let checked = match (checked, &state.cluster) {
+        (Ok(snapshot), Some(shared)) => shared
+            .admit(&key, per_minute, state.now().timestamp())
+            .map(|()| snapshot),
+        (other, _) => other,
+    };
+    match checked {
         Ok(snapshot) => {
             let remaining = snapshot.remaining_burst_capacity();
             let state = RateState {
@@ -130,9 +138,7 @@ pub async fn authenticate(
             rate_headers(res.headers_mut(), &state);
             Ok(res.map_into_left_body())
         }
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let retry = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Err(retry) => {
             let state = RateState {
                 limit: per_minute,
                 remaining: 0,

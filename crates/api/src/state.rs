@@ -53,11 +53,16 @@ pub struct AppState {
     pub rendered: Arc<crate::syndication::RenderCache>,
     /// Webhooks, WebSub and live clients (see `push`).
     pub push: Arc<crate::push::Push>,
+    /// Rate limits shared with other nodes, on a shared database.
+    pub cluster: Option<Arc<crate::cluster::SharedLimits>>,
 }
 
 impl AppState {
     pub fn new(store: impl Storage + 'static, base_url: String, auth: AuthSettings) -> AppState {
+        // Only a shared database can have other nodes.
+        let shared = store.backend_name() != "sqlite";
         AppState {
+            cluster: shared.then(Arc::default),
             store: Arc::new(store),
             metrics: Arc::new(Metrics::default()),
             auth: Arc::new(Auth::new(auth)),

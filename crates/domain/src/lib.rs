@@ -35,7 +35,7 @@ pub use paging::{Cursor, Page, PageLimit};
 pub use query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 pub use slug::Slug;
 pub use store::{
-    AccountStore, ArticleStore, ContentStore, DiscoveryStore, EventStore, Storage,
+    AccountStore, ArticleStore, ClusterStore, ContentStore, DiscoveryStore, EventStore, Storage,
     SyndicationStore, TermStore,
 };
 pub use term::{Term, TermKind, TermRef, TermView};

@@ -337,7 +337,13 @@ pub struct UserChange {
 /// What the API holds: every store, behind one trait object, plus the two
 /// numbers operations report. Only start-up wiring names the implementation.
 pub trait Storage:
-    ArticleStore + TermStore + DiscoveryStore + AccountStore + SyndicationStore + EventStore
+    ArticleStore
+    + TermStore
+    + DiscoveryStore
+    + AccountStore
+    + SyndicationStore
+    + EventStore
+    + ClusterStore
 {
     /// `sqlite` or `postgresql`.
     fn backend_name(&self) -> &'static str;
@@ -349,6 +355,19 @@ pub trait Storage:
     /// Calls `hear` after every write made through this store and, on a
     /// shared database, every write another node announces.
     fn watch(&self, hear: crate::events::Hear);
+}
+
+/// What nodes sharing one database tell each other beyond writes.
+pub trait ClusterStore {
+    /// Records how many requests this `node` admitted per rate-limit key in
+    /// the minute window starting at `window` (Unix seconds), and returns
+    /// how many every other node admitted per key in that window.
+    fn share_counts(
+        &self,
+        node: &str,
+        window: i64,
+        counts: &[(String, i64)],
+    ) -> DomainResult<Vec<(String, i64)>>;
 }
 
 /// The event outbox and its receivers (see `crate::events`).

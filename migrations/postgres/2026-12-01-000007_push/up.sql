@@ -44,3 +44,13 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, id);
+
+-- Requests each node admitted per rate-limit key in a minute window, so
+-- that nodes sharing one database hold one limit between them.
+CREATE TABLE rate_counts (
+    key TEXT NOT NULL,
+    window_start BIGINT NOT NULL,
+    node TEXT NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (key, window_start, node)
+);

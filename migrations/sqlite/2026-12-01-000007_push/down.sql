@@ -1,3 +1,4 @@
+DROP TABLE rate_counts;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhooks;
 DROP INDEX article_changes_unfired;

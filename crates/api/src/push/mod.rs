@@ -202,6 +202,9 @@ pub fn start(state: &AppState) {
     }));
     actix_web::rt::spawn(pump::run(state.clone()));
     actix_web::rt::spawn(deliver::run(state.clone()));
+    if let Some(shared) = state.cluster.clone() {
+        actix_web::rt::spawn(crate::cluster::run(state.clone(), shared));
+    }
 }
 
 /// Sleeps until woken, the tick passes, or the server closes; `false` then.

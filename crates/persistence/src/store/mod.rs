@@ -4,6 +4,7 @@
 //! beside this module, accounts; the write transaction lives in `write`.
 
 mod article_store;
+mod cluster_store;
 mod discovery_store;
 mod event_store;
 mod syndication_store;
