@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn the_limit_counts_other_nodes_and_resets_each_minute() {
         let shared = SharedLimits::default();
-        let t = 1_800_000_000 - 1_800_000_000 % 60;
+        let t = window_of(1_800_000_042);
         // What other nodes admitted counts before this node admits any.
         shared.learn(t, vec![("ip:a".into(), 1)]);
         assert_eq!(shared.admit("ip:a", 3, t), Ok(()));
