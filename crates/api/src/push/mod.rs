@@ -161,6 +161,11 @@ impl Push {
             .map(|_| StreamSlot(self.clone()))
     }
 
+    /// The last outbox event handed to live clients.
+    pub fn position(&self) -> i64 {
+        self.seen.load(Ordering::Acquire)
+    }
+
     pub fn live_connections(&self) -> usize {
         self.streams.load(Ordering::Acquire)
     }

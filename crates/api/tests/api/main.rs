@@ -18,6 +18,7 @@ mod schema;
 mod search;
 mod security;
 mod spans;
+mod stream_limits;
 mod structured;
 mod sync;
 mod taxonomy;

@@ -269,6 +269,10 @@ mod refusals {
                 "url",
             ),
             (
+                json!({"url": "https://no-such-host.invalid/in", "events": ["article.published"]}),
+                "url",
+            ),
+            (
                 json!({"url": "http://localhost/in", "events": ["article.published"]}),
                 "url",
             ),
