@@ -178,15 +178,28 @@ async fn scheduled_articles_are_announced_when_due(app: TestApp) {
     );
 }
 
-async fn websub_verifies_intent_and_pushes_signed_feeds(app: TestApp) {
-    let editor = app.staff("editor@example.com", "editor");
-    let subscriber = Receiver::ok();
-    let callback = format!("{}/cb", subscriber.url);
-    let topic = "https://news.example/feeds/atom.xml?section=sport";
-    let feed = app.get("/feeds/atom.xml?section=sport").await;
-    assert_eq!(feed.status().as_u16(), 404, "no such section yet");
-    create(&app, &editor, story("Season opener", "Sport")).await;
-    let feed = app.get("/feeds/atom.xml?section=sport").await;
+async fn hub(app: &TestApp, form: &[(&str, &str)]) -> reqwest::Response {
+    app.client
+        .post(format!("{}/websub", app.base))
+        .form(form)
+        .send()
+        .await
+        .expect("sent")
+}
+
+async fn websub_subscriptions(app: &TestApp, n: usize) {
+    wait_until(Duration::from_secs(5), "the subscriptions", || {
+        app.state
+            .store
+            .hooks(newsdesk_domain::events::hooks::HookKind::Websub)
+            .is_ok_and(|h| h.len() == n)
+    })
+    .await;
+}
+
+/// The feed names its hub in a `Link` header and in the feed itself.
+async fn assert_names_the_hub(app: &TestApp, path: &str) {
+    let feed = app.get(path).await;
     let link = feed
         .headers()
         .get("link")
@@ -200,44 +213,15 @@ async fn websub_verifies_intent_and_pushes_signed_feeds(app: TestApp) {
     let xml = feed.text().await.expect("text");
     let parsed = feed_rs::parser::parse(xml.as_bytes()).expect("a feed");
     assert!(parsed.links.iter().any(|l| l.rel.as_deref() == Some("hub")));
+}
 
-    let form = [
-        ("hub.mode", "subscribe"),
-        ("hub.topic", topic),
-        ("hub.callback", &callback),
-        ("hub.secret", "s3cret"),
-        ("hub.lease_seconds", "3600"),
-    ];
-    let res = app
-        .client
-        .post(format!("{}/websub", app.base))
-        .form(&form)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(res.status().as_u16(), 202);
-    let verify = received(&subscriber, |r| !r.is_empty()).await.remove(0);
-    assert_eq!(verify.method, "GET");
-    assert_eq!(verify.query("hub.mode").as_deref(), Some("subscribe"));
-    assert_eq!(verify.query("hub.topic").as_deref(), Some(topic));
-    assert_eq!(verify.query("hub.lease_seconds").as_deref(), Some("3600"));
-    wait_until(Duration::from_secs(5), "the subscription", || {
-        app.state
-            .store
-            .hooks(newsdesk_domain::events::hooks::HookKind::Websub)
-            .is_ok_and(|h| h.len() == 1)
-    })
-    .await;
-
-    create(&app, &editor, story("Not this topic", "Home News")).await;
-    create(&app, &editor, story("Late winner", "Sport")).await;
-    let got = received(&subscriber, |r| r.len() >= 2).await;
-    let push = &got[1];
+/// A content distribution: the feed, signed with the subscriber's secret.
+fn assert_signed_feed(push: &newsdesk_e2e::receiver::Received, secret: &[u8], first: &str) {
     assert_eq!(push.method, "POST");
     assert!(push
         .header("content-type")
         .starts_with("application/atom+xml"));
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"s3cret").expect("a key");
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("a key");
     mac.update(&push.body);
     let expected: String = mac
         .finalize()
@@ -249,8 +233,37 @@ async fn websub_verifies_intent_and_pushes_signed_feeds(app: TestApp) {
     let pushed = feed_rs::parser::parse(push.body.as_slice()).expect("the feed");
     assert_eq!(
         pushed.entries[0].title.as_ref().map(|t| t.content.as_str()),
-        Some("Late winner")
+        Some(first)
     );
+}
+
+async fn websub_verifies_intent_and_pushes_signed_feeds(app: TestApp) {
+    let editor = app.staff("editor@example.com", "editor");
+    let subscriber = Receiver::ok();
+    let callback = format!("{}/cb", subscriber.url);
+    let topic = "https://news.example/feeds/atom.xml?section=sport";
+    create(&app, &editor, story("Season opener", "Sport")).await;
+    assert_names_the_hub(&app, "/feeds/atom.xml?section=sport").await;
+
+    let form = [
+        ("hub.mode", "subscribe"),
+        ("hub.topic", topic),
+        ("hub.callback", &callback),
+        ("hub.secret", "s3cret"),
+        ("hub.lease_seconds", "3600"),
+    ];
+    assert_eq!(hub(&app, &form).await.status().as_u16(), 202);
+    let verify = received(&subscriber, |r| !r.is_empty()).await.remove(0);
+    assert_eq!(verify.method, "GET");
+    assert_eq!(verify.query("hub.mode").as_deref(), Some("subscribe"));
+    assert_eq!(verify.query("hub.topic").as_deref(), Some(topic));
+    assert_eq!(verify.query("hub.lease_seconds").as_deref(), Some("3600"));
+    websub_subscriptions(&app, 1).await;
+
+    create(&app, &editor, story("Not this topic", "Home News")).await;
+    create(&app, &editor, story("Late winner", "Sport")).await;
+    let got = received(&subscriber, |r| r.len() >= 2).await;
+    assert_signed_feed(&got[1], b"s3cret", "Late winner");
     actix_web::rt::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(
         subscriber.received().len(),
@@ -263,73 +276,52 @@ async fn websub_verifies_intent_and_pushes_signed_feeds(app: TestApp) {
         ("hub.topic", topic),
         ("hub.callback", &callback),
     ];
-    let res = app
-        .client
-        .post(format!("{}/websub", app.base))
-        .form(&form)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(res.status().as_u16(), 202);
-    wait_until(Duration::from_secs(5), "the unsubscription", || {
-        app.state
-            .store
-            .hooks(newsdesk_domain::events::hooks::HookKind::Websub)
-            .is_ok_and(|h| h.is_empty())
-    })
-    .await;
+    assert_eq!(hub(&app, &form).await.status().as_u16(), 202);
+    websub_subscriptions(&app, 0).await;
+}
 
+async fn websub_refuses_what_it_cannot_serve(app: TestApp) {
+    let subscriber = Receiver::ok();
+    let callback = format!("{}/cb", subscriber.url);
+    let topic = "https://news.example/feeds/atom.xml";
     let bad = [
         (
-            vec![
-                ("hub.mode", "subscribe"),
-                ("hub.topic", "https://elsewhere.example/feed"),
-                ("hub.callback", callback.as_str()),
-            ],
+            "subscribe",
+            "https://elsewhere.example/feed",
+            callback.as_str(),
             400,
         ),
+        ("subscribe", topic, "ftp://x.example/", 400),
+        ("watch", topic, callback.as_str(), 400),
         (
-            vec![
-                ("hub.mode", "subscribe"),
-                ("hub.topic", topic),
-                ("hub.callback", "ftp://x.example/"),
-            ],
-            400,
-        ),
-        (
-            vec![
-                ("hub.mode", "watch"),
-                ("hub.topic", topic),
-                ("hub.callback", callback.as_str()),
-            ],
-            400,
-        ),
-        (
-            vec![
-                ("hub.mode", "subscribe"),
-                ("hub.topic", "https://news.example/feeds/atom.xml?tag=nope"),
-                ("hub.callback", callback.as_str()),
-            ],
+            "subscribe",
+            "https://news.example/feeds/atom.xml?tag=nope",
+            callback.as_str(),
             404,
         ),
     ];
-    let before = subscriber.received().len();
-    for (form, status) in bad {
-        let res = app
-            .client
-            .post(format!("{}/websub", app.base))
-            .form(&form)
-            .send()
-            .await
-            .expect("sent");
-        assert_problem(res, status).await;
+    for (mode, topic, callback, status) in bad {
+        let form = [
+            ("hub.mode", mode),
+            ("hub.topic", topic),
+            ("hub.callback", callback),
+        ];
+        assert_problem(hub(&app, &form).await, status).await;
     }
+    let long = "x".repeat(200);
+    let form = [
+        ("hub.mode", "subscribe"),
+        ("hub.topic", topic),
+        ("hub.callback", callback.as_str()),
+        ("hub.secret", long.as_str()),
+    ];
+    assert_problem(hub(&app, &form).await, 400).await;
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        subscriber.received().len(),
-        before,
+    assert!(
+        subscriber.received().is_empty(),
         "a refused request verifies nothing"
     );
+    websub_subscriptions(&app, 0).await;
 }
 
 /// A graphql-transport-ws client on its own thread, sending what it hears.
@@ -413,5 +405,6 @@ e2e_push!(
     the_stream_sends_events_and_resumes_from_last_event_id,
     scheduled_articles_are_announced_when_due,
     websub_verifies_intent_and_pushes_signed_feeds,
+    websub_refuses_what_it_cannot_serve,
     graphql_subscription_hears_articles_published,
 );

@@ -8,7 +8,6 @@ use newsdesk_api::auth::AuthSettings;
 use newsdesk_api::push::PushSettings;
 use newsdesk_domain::events::hooks::{HookKind, NewHook};
 use newsdesk_domain::events::EventKind;
-use newsdesk_domain::SyndicationStore;
 
 use crate::helpers::{assert_problem, published, TestApp, TestDb};
 
