@@ -5,6 +5,7 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
@@ -17,10 +18,20 @@ pub struct RequestLabels {
     pub status: u16,
 }
 
+/// A delivery attempt: to a webhook or a WebSub subscriber, and how it went.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DeliveryLabels {
+    pub receiver: &'static str,
+    /// `delivered`, `retry`, `failed` or `skipped`.
+    pub outcome: &'static str,
+}
+
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram>,
+    deliveries: Family<DeliveryLabels, Counter>,
+    live: Gauge,
 }
 
 impl Default for Metrics {
@@ -36,10 +47,24 @@ impl Default for Metrics {
             "Time to answer HTTP requests",
             latency.clone(),
         );
+        let deliveries = Family::<DeliveryLabels, Counter>::default();
+        registry.register(
+            "event_deliveries",
+            "Attempts to deliver events to webhooks and WebSub subscribers",
+            deliveries.clone(),
+        );
+        let live = Gauge::default();
+        registry.register(
+            "live_connections",
+            "Open SSE streams and GraphQL subscription sockets",
+            live.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
+            deliveries,
+            live,
         }
     }
 }
@@ -50,8 +75,14 @@ impl Metrics {
         self.latency.get_or_create(&labels).observe(seconds);
     }
 
-    /// The text exposition, with the store's statement count appended.
-    pub fn render(&self, sql_statements: u64, backend: &str) -> String {
+    pub fn delivery(&self, labels: DeliveryLabels) {
+        self.deliveries.get_or_create(&labels).inc();
+    }
+
+    /// The text exposition, with the store's statement count appended and
+    /// the live connections as they are now.
+    pub fn render(&self, sql_statements: u64, backend: &str, live: usize) -> String {
+        self.live.set(i64::try_from(live).unwrap_or(i64::MAX));
         let mut out = String::new();
         if encode(&mut out, &self.registry).is_err() {
             out.clear();

@@ -25,9 +25,11 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 
 #[get("/metrics")]
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let body = state
-        .metrics
-        .render(state.store.statements(), state.store.backend_name());
+    let body = state.metrics.render(
+        state.store.statements(),
+        state.store.backend_name(),
+        state.push.live_connections(),
+    );
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(body)

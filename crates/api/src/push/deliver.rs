@@ -71,6 +71,7 @@ async fn send_and_settle(state: &AppState, d: Delivery, hook: Hook, event: Event
     let attempt = match request_for(state, &hook, &event).await {
         Ok(Some(request)) => send(state, &hook.url, request).await,
         Ok(None) => {
+            count(state, &hook, "skipped");
             let skipped = Settlement {
                 at: state.now(),
                 status_code: None,
@@ -103,6 +104,12 @@ async fn send_and_settle(state: &AppState, d: Delivery, hook: Hook, event: Event
         }
     };
     tracing::info!(ok, code = ?attempt.code, attempts = made, "delivery attempted");
+    let outcome = match next {
+        Next::Delivered => "delivered",
+        Next::RetryAt(_) => "retry",
+        _ => "failed",
+    };
+    count(state, &hook, outcome);
     let settlement = Settlement {
         at,
         status_code: attempt.code.map(i32::from),
@@ -110,6 +117,13 @@ async fn send_and_settle(state: &AppState, d: Delivery, hook: Hook, event: Event
         next,
     };
     settle(state, d.id, settlement).await;
+}
+
+fn count(state: &AppState, hook: &Hook, outcome: &'static str) {
+    state.metrics.delivery(crate::metrics::DeliveryLabels {
+        receiver: hook.kind.as_str(),
+        outcome,
+    });
 }
 
 fn describe(a: &Attempt) -> String {

@@ -26,6 +26,8 @@ async fn streams_are_bounded_and_kept_alive(app: TestApp) {
     let _second = app.get("/api/v1/stream").await;
     let third = app.get("/api/v1/stream").await;
     let problem = assert_problem(third, 503).await;
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    assert!(metrics.contains("newsdesk_live_connections 2"), "{metrics}");
     assert!(problem["detail"]
         .as_str()
         .unwrap_or_default()

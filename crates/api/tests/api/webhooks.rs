@@ -127,6 +127,13 @@ async fn webhooks_are_signed_as_standard_webhooks_and_logged(app: TestApp) {
     assert_eq!(log[0]["attempts"], 1);
     assert_eq!(log[0]["last_status_code"], 200);
     assert_eq!(log[0]["event_id"], got.header("webhook-id"));
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    assert!(
+        metrics.contains(
+            "newsdesk_event_deliveries_total{receiver=\"webhook\",outcome=\"delivered\"} 1"
+        ),
+        "{metrics}"
+    );
 
     // Deleting it stops the deliveries.
     let res = app
