@@ -305,9 +305,14 @@ fn sigterm_closes_streams_and_keeps_undelivered_events() {
     let mut stream =
         reqwest::blocking::get(format!("{}/api/v1/stream", server.base)).expect("a stream");
     api.publish("Storm warning issued");
-    server.signal("TERM");
     let mut seen = String::new();
     let mut buf = [0u8; 4096];
+    while !seen.contains("event: article.published") {
+        let n = stream.read(&mut buf).expect("the stream reads");
+        assert!(n > 0, "the stream ended: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    server.signal("TERM");
     loop {
         let n = stream.read(&mut buf).unwrap_or(0);
         if n == 0 {
@@ -315,7 +320,6 @@ fn sigterm_closes_streams_and_keeps_undelivered_events() {
         }
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
-    assert!(seen.contains("event: article.published"), "{seen}");
     assert!(
         seen.trim_end().ends_with("event: shutdown\ndata: {}"),
         "a final event: {seen}"

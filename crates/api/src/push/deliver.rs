@@ -3,21 +3,24 @@
 //! the database so the log shows every attempt and a restart loses none.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::future::join_all;
 use newsdesk_domain::events::hooks::{
     is_public, secret_key, sign, sign_websub, Delivery, Hook, HookKind, Next, Settlement,
 };
 use newsdesk_domain::events::Event;
 use newsdesk_domain::service::events::payloads;
+use tokio::sync::Semaphore;
 
 use super::{idle, websub};
 use crate::state::AppState;
 
 const TICK: Duration = Duration::from_millis(500);
-/// Deliveries one node sends at once.
+/// Deliveries claimed with one statement.
 const BATCH: u32 = 16;
+/// Deliveries one node has in flight at most.
+const IN_FLIGHT: usize = 64;
 /// Read of a receiver's answer, at most: its status is what matters.
 const RESPONSE_CAP: usize = 64 * 1024;
 /// Of a receiver's answer, this much is kept in the log.
@@ -26,12 +29,19 @@ const ERROR_CHARS: usize = 300;
 pub async fn run(state: AppState) {
     let push = state.push.clone();
     let mut closing = push.closing();
+    // Each delivery is a task of its own, so a receiver that takes its
+    // whole timeout holds up nobody else; this bounds how many at once.
+    let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
     while idle(&push.deliver_wake, &mut closing, TICK).await {
         loop {
+            let free = u32::try_from(in_flight.available_permits()).unwrap_or(0);
+            if free == 0 {
+                break;
+            }
             let now = state.now();
             let until = now + push.settings.timeout * 3;
             let claimed = match state
-                .run(move |s| s.claim_deliveries(now, until, BATCH))
+                .run(move |s| s.claim_deliveries(now, until, free.min(BATCH)))
                 .await
             {
                 Ok(c) => c,
@@ -43,12 +53,18 @@ pub async fn run(state: AppState) {
             if claimed.is_empty() {
                 break;
             }
-            join_all(
-                claimed
-                    .into_iter()
-                    .map(|(d, hook, event)| send_and_settle(&state, d, hook, event)),
-            )
-            .await;
+            for (d, hook, event) in claimed {
+                let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                    return;
+                };
+                let state = state.clone();
+                actix_web::rt::spawn(async move {
+                    send_and_settle(&state, d, hook, event).await;
+                    // A place is free: look for more due deliveries.
+                    drop(permit);
+                    state.push.deliver_wake.notify_one();
+                });
+            }
         }
     }
 }
