@@ -13,7 +13,6 @@ use tokio::sync::broadcast::error::RecvError;
 use super::article::Article;
 use super::{cached, loaders, state, NewsdeskSchema};
 use crate::auth::{ClientAddr, PartnerPolicy};
-use crate::error::ApiError;
 use crate::push::LiveEvent;
 use crate::state::AppState;
 
@@ -75,14 +74,7 @@ pub async fn websocket(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let slot = state.push.admit().ok_or_else(|| {
-        let mut e = ApiError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "this node serves as many live connections as it may; retry later",
-        );
-        e.retry_after = Some(5);
-        e
-    })?;
+    let slot = state.push.admit_or_busy()?;
     let st = state.get_ref().clone();
     let mut data = Data::default();
     data.insert(Arc::new(slot));

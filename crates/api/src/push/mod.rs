@@ -21,10 +21,11 @@ use std::time::Duration;
 
 use newsdesk_domain::article::ArticleRecord;
 use newsdesk_domain::events::schedule::RetrySchedule;
-use newsdesk_domain::events::{EventKind, Signal};
+use newsdesk_domain::events::{Event, EventKind, Signal};
 use newsdesk_domain::service::events::Payload;
 use tokio::sync::{broadcast, watch, Notify};
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// What push may do, from the configuration.
@@ -166,6 +167,18 @@ impl Push {
         self.seen.load(Ordering::Acquire)
     }
 
+    /// A place for one more live connection, or 503 with `Retry-After`.
+    pub fn admit_or_busy(self: &Arc<Self>) -> Result<StreamSlot, ApiError> {
+        self.admit().ok_or_else(|| {
+            let mut e = ApiError::new(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "this node serves as many live connections as it may; retry later",
+            );
+            e.retry_after = Some(5);
+            e
+        })
+    }
+
     pub fn live_connections(&self) -> usize {
         self.streams.load(Ordering::Acquire)
     }
@@ -188,6 +201,23 @@ impl Drop for StreamSlot {
     fn drop(&mut self) {
         self.0.streams.fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// The events after `after` (at most `limit`), each with its payload and
+/// the article's record while it is public: one read for the batch.
+pub async fn read_events(
+    state: &AppState,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<(Event, (Payload, Option<ArticleRecord>))>, ApiError> {
+    let (base, now) = (state.base_url.clone(), state.now());
+    state
+        .run(move |s| {
+            let events = s.events_after(after, limit)?;
+            let bodies = newsdesk_domain::service::events::payloads(s, &events, &base, now)?;
+            Ok(events.into_iter().zip(bodies).collect())
+        })
+        .await
 }
 
 /// Starts this node's loops (once) and has the store tell it of writes.

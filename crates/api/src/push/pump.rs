@@ -5,8 +5,6 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use newsdesk_domain::service::events::payloads;
-
 use super::{idle, LiveEvent};
 use crate::state::AppState;
 
@@ -44,14 +42,7 @@ pub async fn run(state: AppState) {
 async fn forward(state: &AppState) -> Result<(), crate::error::ApiError> {
     loop {
         let after = state.push.seen.load(Ordering::Acquire);
-        let (base, now) = (state.base_url.clone(), state.now());
-        let batch = state
-            .run(move |s| {
-                let events = s.events_after(after, BATCH)?;
-                let bodies = payloads(s, &events, &base, now)?;
-                Ok(events.into_iter().zip(bodies).collect::<Vec<_>>())
-            })
-            .await?;
+        let batch = super::read_events(state, after, BATCH).await?;
         let Some(last) = batch.last().map(|(e, _)| e.seq) else {
             return Ok(());
         };

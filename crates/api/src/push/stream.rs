@@ -9,7 +9,6 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use futures_util::stream::{unfold, Stream};
-use newsdesk_domain::service::events::payloads;
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
@@ -52,14 +51,7 @@ pub async fn stream(
     params: web::Query<StreamParams>,
 ) -> Result<HttpResponse, ApiError> {
     let resume = last_event_id(&req, &state).await?;
-    let slot = state.push.admit().ok_or_else(|| {
-        let mut e = ApiError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "this node serves as many live connections as it may; retry later",
-        );
-        e.retry_after = Some(5);
-        e
-    })?;
+    let slot = state.push.admit_or_busy()?;
     // Subscribed before the replay is read, so nothing falls in between.
     let live = state.push.subscribe();
     let p = params.into_inner();
@@ -122,14 +114,7 @@ async fn last_event_id(req: &HttpRequest, state: &AppState) -> Result<Option<i64
 async fn replay(state: &AppState, mut after: i64) -> Result<Vec<Arc<LiveEvent>>, ApiError> {
     let mut out = Vec::new();
     loop {
-        let (base, now) = (state.base_url.clone(), state.now());
-        let batch = state
-            .run(move |s| {
-                let events = s.events_after(after, REPLAY_BATCH)?;
-                let bodies = payloads(s, &events, &base, now)?;
-                Ok(events.into_iter().zip(bodies).collect::<Vec<_>>())
-            })
-            .await?;
+        let batch = super::read_events(state, after, REPLAY_BATCH).await?;
         let full = batch.len() == REPLAY_BATCH as usize;
         for (event, payload) in batch {
             after = event.seq;
