@@ -379,3 +379,41 @@ fn two_nodes_hold_one_rate_limit() {
     assert_eq!(on_b.iter().filter(|s| **s == 200).count(), 5, "{on_b:?}");
     assert!(on_b[5..].iter().all(|s| *s == 429), "{on_b:?}");
 }
+
+/// Views buffered in memory are written when the node stops on SIGTERM:
+/// none is lost across a graceful restart.
+#[test]
+fn views_survive_a_graceful_restart() {
+    let hourly = [("NEWSDESK_VIEW_FLUSH_SECONDS", "3600")];
+    let mut server = Server::start(TestDb::sqlite(), &[], &env(&hourly));
+    let api = Api::login(&server);
+    let slug = api.publish("Museum reopens")["slug"]
+        .as_str()
+        .expect("a slug")
+        .to_owned();
+    for i in 0..25 {
+        let status = api
+            .http
+            .post(format!("{}/api/v1/articles/{slug}/views", server.base))
+            .header("user-agent", format!("Mozilla/5.0 reader {i}"))
+            .send()
+            .expect("answers")
+            .status()
+            .as_u16();
+        assert_eq!(status, 202);
+    }
+    server.signal("TERM");
+    let status = server
+        .wait(Duration::from_secs(20))
+        .expect("the server exits");
+    assert!(status.success(), "{status}");
+    let restarted = Server::start(server.take_db().expect("the database"), &[], &env(&hourly));
+    let query = format!(r#"{{ article(slug: "{slug}") {{ viewCount }} }}"#);
+    let res: Value = reqwest::blocking::Client::new()
+        .post(format!("{}/graphql", restarted.base))
+        .json(&json!({"query": query}))
+        .send()
+        .and_then(|r| r.json())
+        .expect("GraphQL answers");
+    assert_eq!(res["data"]["article"]["viewCount"], 25, "{res}");
+}

@@ -248,6 +248,7 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
     );
     let mut state = AppState::new(store, config.base_url(), auth);
     state.push = std::sync::Arc::new(crate::push::Push::new(config.push_settings()?));
+    state.views = std::sync::Arc::new(crate::views::Views::new(config.view_settings()));
     if let Some(name) = &config.publisher_name {
         state.publisher.name = name.clone();
     }
@@ -262,7 +263,13 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
     });
     let cors = config.cors_origins.clone();
     actix_web::rt::System::new()
-        .block_on(async move { server::build(listener, state, &cors)?.await })
+        .block_on(async move {
+            let views = state.clone();
+            server::build(listener, state, &cors)?.await?;
+            // Requests in flight have finished: what they counted is written.
+            views.views.flush(&views).await;
+            Ok::<_, std::io::Error>(())
+        })
         .map_err(|e| format!("server failed: {e}"))
 }
 

@@ -196,6 +196,24 @@ pub struct Config {
     )]
     pub stream_max_clients: usize,
 
+    /// Seconds between writes of buffered page views.
+    #[arg(
+        long,
+        env = "NEWSDESK_VIEW_FLUSH_SECONDS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub view_flush_seconds: u64,
+
+    /// Comments one client (address) may send an hour (0: no limit).
+    #[arg(
+        long,
+        env = "NEWSDESK_COMMENT_RATE_LIMIT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub comment_rate_limit: u32,
+
     /// Seconds between heartbeats on an idle live connection.
     #[arg(
         long,
@@ -225,6 +243,14 @@ impl Config {
             max_streams: self.stream_max_clients,
             heartbeat: std::time::Duration::from_secs(self.stream_heartbeat.max(1)),
         })
+    }
+
+    pub fn view_settings(&self) -> crate::views::ViewSettings {
+        crate::views::ViewSettings {
+            flush_every: std::time::Duration::from_secs(self.view_flush_seconds.max(1)),
+            comments_per_hour: self.comment_rate_limit,
+            most_read_every: crate::views::MOST_READ_TTL,
+        }
     }
 
     /// The public URL without a trailing slash, ready to have paths appended.

@@ -23,5 +23,6 @@ pub mod state;
 pub mod syndication;
 pub mod telemetry;
 pub mod throttle;
+pub mod views;
 
 pub use state::AppState;

@@ -4,7 +4,9 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use crate::error::Problem;
-use crate::rest::{accounts, articles, discovery, syndication, terms, webhooks, ListMeta};
+use crate::rest::{
+    accounts, articles, discovery, engagement, syndication, terms, webhooks, ListMeta,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,6 +52,13 @@ use crate::rest::{accounts, articles, discovery, syndication, terms, webhooks, L
         webhooks::list_deliveries,
         webhooks::redeliver,
         crate::push::stream::stream,
+        engagement::list_comments,
+        engagement::submit_comment,
+        engagement::close_comments,
+        engagement::moderation_queue,
+        engagement::moderate_comment,
+        engagement::record_view,
+        engagement::most_read,
     ),
     components(schemas(
         Problem,
@@ -98,6 +107,17 @@ use crate::rest::{accounts, articles, discovery, syndication, terms, webhooks, L
         newsdesk_domain::events::hooks::Delivery,
         newsdesk_domain::events::hooks::DeliveryStatus,
         newsdesk_domain::events::EventKind,
+        engagement::CommentList,
+        engagement::ModeratedList,
+        engagement::CommentOne,
+        engagement::CommentsSetting,
+        engagement::Moderation,
+        engagement::MostReadList,
+        newsdesk_domain::comment::CommentInput,
+        newsdesk_domain::comment::CommentView,
+        newsdesk_domain::comment::CommentStatus,
+        newsdesk_domain::service::engagement::ModeratedComment,
+        newsdesk_domain::views::MostRead,
     )),
     tags(
         (name = "articles", description = "Articles: published ones for everyone, every status for staff (preview)"),
@@ -110,6 +130,8 @@ use crate::rest::{accounts, articles, discovery, syndication, terms, webhooks, L
         (name = "accounts", description = "Staff accounts and partner API keys (admin)"),
         (name = "webhooks", description = "Signed event deliveries (Standard Webhooks), their log and redelivery (admin)"),
         (name = "push", description = "Live events as server-sent events"),
+        (name = "comments", description = "Readers' comments, moderated by editors"),
+        (name = "analytics", description = "Page views and most-read"),
     )
 )]
 struct V1;

@@ -53,6 +53,8 @@ pub struct AppState {
     pub rendered: Arc<crate::syndication::RenderCache>,
     /// Webhooks, WebSub and live clients (see `push`).
     pub push: Arc<crate::push::Push>,
+    /// Page views and most-read (see `views`).
+    pub views: Arc<crate::views::Views>,
     /// Rate limits shared with other nodes, on a shared database.
     pub cluster: Option<Arc<crate::cluster::SharedLimits>>,
 }
@@ -63,6 +65,7 @@ impl AppState {
         let shared = store.backend_name() != "sqlite";
         AppState {
             cluster: shared.then(Arc::default),
+            views: Arc::new(crate::views::Views::new(Default::default())),
             store: Arc::new(store),
             metrics: Arc::new(Metrics::default()),
             auth: Arc::new(Auth::new(auth)),

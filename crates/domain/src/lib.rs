@@ -10,6 +10,7 @@
 pub mod article;
 pub mod body;
 pub mod clock;
+pub mod comment;
 pub mod editorial;
 pub mod error;
 pub mod events;
@@ -26,6 +27,7 @@ pub mod store;
 pub mod term;
 pub mod text;
 pub mod user;
+pub mod views;
 
 pub use service::accounts;
 
@@ -35,8 +37,8 @@ pub use paging::{Cursor, Page, PageLimit};
 pub use query::{ArticleFilter, ArticleQuery, RawArticleFilter, Visibility};
 pub use slug::Slug;
 pub use store::{
-    AccountStore, ArticleStore, ClusterStore, ContentStore, DiscoveryStore, EventStore, Storage,
-    SyndicationStore, TermStore,
+    AccountStore, ArticleStore, ClusterStore, ContentStore, DiscoveryStore, EngagementStore,
+    EventStore, Storage, SyndicationStore, TermStore,
 };
 pub use term::{Term, TermKind, TermRef, TermView};
 pub use user::{Principal, Role, Staff};

@@ -131,6 +131,18 @@ impl Cursor {
             .ok_or_else(malformed)
     }
 
+    /// After a row with this id (comments).
+    pub fn for_id(id: i64) -> Cursor {
+        Cursor(URL_SAFE_NO_PAD.encode(format!("i:{id}")))
+    }
+
+    pub fn parse_id(raw: &str) -> Result<i64, DomainError> {
+        Self::decode(raw)
+            .and_then(|s| s.strip_prefix("i:").and_then(|n| n.parse().ok()))
+            .filter(|n: &i64| *n >= 0)
+            .ok_or_else(malformed)
+    }
+
     pub fn parse_slug(raw: &str) -> Result<SlugKey, DomainError> {
         Self::decode(raw)
             .and_then(|s| s.strip_prefix("s:").map(|s| SlugKey(s.to_owned())))

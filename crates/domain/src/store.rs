@@ -5,6 +5,7 @@
 //! whatever the length of the list, so pages cost a constant number of
 //! queries.
 
+use crate::comment::{CommentRecord, CommentStatus, NewComment};
 use crate::events::hooks::{Delivery, Hook, HookKind, NewHook, Settlement};
 use crate::events::Event;
 use chrono::{DateTime, Utc};
@@ -257,9 +258,9 @@ pub struct SitemapEntry {
 
 /// Everything about content: the three stores together, for services that
 /// need more than one of them.
-pub trait ContentStore: ArticleStore + TermStore + DiscoveryStore {}
+pub trait ContentStore: ArticleStore + TermStore + DiscoveryStore + EngagementStore {}
 
-impl<T: ArticleStore + TermStore + DiscoveryStore + ?Sized> ContentStore for T {}
+impl<T: ArticleStore + TermStore + DiscoveryStore + EngagementStore + ?Sized> ContentStore for T {}
 
 /// The articles a partner's policy allows, as term ids: in one of
 /// `sections` (when any are named) and carrying one of `tags` (when any).
@@ -344,6 +345,7 @@ pub trait Storage:
     + SyndicationStore
     + EventStore
     + ClusterStore
+    + EngagementStore
 {
     /// `sqlite` or `postgresql`.
     fn backend_name(&self) -> &'static str;
@@ -355,6 +357,56 @@ pub trait Storage:
     /// Calls `hear` after every write made through this store and, on a
     /// shared database, every write another node announces.
     fn watch(&self, hear: crate::events::Hear);
+}
+
+/// Comments and page views.
+pub trait EngagementStore {
+    /// Stores a comment and, unless it is spam, its `comment.created` event,
+    /// in one transaction.
+    fn add_comment(&self, comment: &NewComment, slug: &str) -> DomainResult<CommentRecord>;
+    fn comment(&self, id: i64) -> DomainResult<Option<CommentRecord>>;
+    fn comments_by_id(&self, ids: &[i64]) -> DomainResult<Vec<CommentRecord>>;
+    /// An article's comments with this status, oldest first, after `after_id`.
+    fn comments_of(
+        &self,
+        article_id: i64,
+        status: CommentStatus,
+        after_id: i64,
+        limit: u32,
+    ) -> DomainResult<Vec<CommentRecord>>;
+    /// Every article's comments with this status, oldest first (moderation).
+    fn comments_with(
+        &self,
+        status: CommentStatus,
+        after_id: i64,
+        limit: u32,
+    ) -> DomainResult<Vec<CommentRecord>>;
+    fn set_comment_status(
+        &self,
+        id: i64,
+        status: CommentStatus,
+        by: Option<i64>,
+        at: DateTime<Utc>,
+    ) -> DomainResult<Option<CommentRecord>>;
+    /// Approved comments per article, and whether comments are closed.
+    fn comment_stats(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, i64, bool)>>;
+    fn set_comments_closed(&self, article_id: i64, closed: bool) -> DomainResult<()>;
+    /// Adds views to minute buckets: `(article, minute, views)`, one batch.
+    fn add_views(&self, counts: &[(i64, i64, i64)]) -> DomainResult<()>;
+    /// The public articles read most since the minute `since`, with their
+    /// views, most first; only `section` when given.
+    fn most_read(
+        &self,
+        since: i64,
+        section: Option<i64>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> DomainResult<Vec<(i64, i64)>>;
+    /// Every view of each article.
+    fn view_counts(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>>;
+    /// Rolls minute buckets before `hours_before` into hours, and hours
+    /// before `days_before` into days (both in minutes, aligned).
+    fn roll_up_views(&self, hours_before: i64, days_before: i64) -> DomainResult<()>;
 }
 
 /// What nodes sharing one database tell each other beyond writes.

@@ -42,6 +42,7 @@ diesel::table! {
         contact_email -> Nullable<Text>,
         version -> Integer,
         created_by -> Nullable<BigInt>,
+        comments_closed -> Bool,
     }
 }
 
@@ -102,6 +103,33 @@ diesel::table! {
         due_at -> Nullable<Timestamp>,
         event -> Nullable<Text>,
         fired -> Bool,
+        comment_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        depth -> Integer,
+        author_name -> Text,
+        author_email -> Nullable<Text>,
+        body -> Text,
+        status -> Text,
+        client -> Text,
+        created_at -> Timestamp,
+        moderated_at -> Nullable<Timestamp>,
+        moderated_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    page_views (article_id, bucket, span) {
+        article_id -> BigInt,
+        bucket -> BigInt,
+        span -> Integer,
+        views -> BigInt,
     }
 }
 
@@ -169,5 +197,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_corrections,
     article_changes,
     webhooks,
-    webhook_deliveries
+    webhook_deliveries,
+    comments,
+    page_views
 );

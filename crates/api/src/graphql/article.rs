@@ -94,6 +94,14 @@ impl Article {
     pub fn new(record: ArticleRecord, now: DateTime<Utc>) -> Article {
         Article { record, now }
     }
+
+    async fn engagement(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<crate::graphql::loaders::EngagementStats> {
+        let loader = ctx.data::<DataLoader<crate::graphql::loaders::Engagement, HashMapCache>>()?;
+        Ok(loader.load_one(self.record.id).await?.unwrap_or_default())
+    }
 }
 
 #[Object]
@@ -194,6 +202,32 @@ impl Article {
     #[graphql(complexity = "crate::graphql::related_cost(first, child_complexity)")]
     async fn related(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<RelatedArticle>> {
         related_for(ctx, self.record.slug.clone(), first).await
+    }
+
+    /// Approved comments.
+    async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.engagement(ctx).await?.comments)
+    }
+
+    /// An editor closed the article to new comments.
+    async fn comments_closed(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.engagement(ctx).await?.closed)
+    }
+
+    /// Every counted page view.
+    async fn view_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.engagement(ctx).await?.views)
+    }
+
+    /// Approved comments, oldest first; thread them by `parentId`.
+    #[graphql(complexity = "crate::graphql::page_cost(first, child_complexity)")]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, crate::graphql::engagement::Comment>> {
+        crate::graphql::engagement::comments_of(ctx, self.record.slug.clone(), first, after).await
     }
 
     /// Dated corrections appended by editors, oldest first.

@@ -6,6 +6,7 @@ mod accounts;
 mod article;
 mod budget;
 mod discovery;
+pub mod engagement;
 mod loaders;
 mod mutations;
 mod query;
@@ -25,12 +26,17 @@ use newsdesk_domain::user::Principal;
 
 use crate::state::AppState;
 
-pub use query::QueryRoot;
+pub use query::ContentQuery;
 pub use subscription::SubscriptionRoot;
+
+// Every read, gathered from the module of its resource.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(ContentQuery, engagement::EngagementQuery);
 
 // Every write, gathered from the module of its resource.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
+    engagement::EngagementMutations,
     accounts::AccountMutations,
     mutations::ArticleMutations,
     terms::TagMutations,
@@ -49,10 +55,14 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// The schema without runtime data: enough to export the SDL.
 pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .extension(budget::Budget)
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .extension(budget::Budget)
 }
 
 /// What the costly fields count toward `MAX_COMPLEXITY`, on top of their
@@ -132,6 +142,14 @@ async fn execute(
         .data(caller.0)
         .data(policy.clone())
         .data(crate::auth::ClientAddr(address))
+        .data(engagement::UserAgent(
+            http.headers()
+                .get(actix_web::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+        ))
+        .data(cached(loaders::Engagement(state.clone())))
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
         .data(cached(loaders::Corrections(state.clone())))

@@ -12,10 +12,11 @@ use crate::graphql::discovery::{related_for, search_connection, RelatedArticle, 
 use crate::graphql::terms::{one_term, term_connection, Author, Section, Tag};
 use crate::graphql::{gql_error, owned_policy, state, visibility};
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub struct ContentQuery;
 
 #[Object]
-impl QueryRoot {
+impl ContentQuery {
     /// The signed-in staff member; null without a token.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<Viewer>> {
         viewer(ctx).await

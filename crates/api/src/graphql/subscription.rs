@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::{Context, Data, Result, Subscription};
+use async_graphql::{Context, Data, MergedSubscription, Result, Subscription};
 use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::stream::{self, Stream};
 use newsdesk_domain::events::EventKind;
@@ -16,11 +16,14 @@ use crate::auth::{ClientAddr, PartnerPolicy};
 use crate::push::LiveEvent;
 use crate::state::AppState;
 
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(ArticleSubscription, MostReadSubscription);
+
 #[derive(Default)]
-pub struct SubscriptionRoot;
+pub struct ArticleSubscription;
 
 #[Subscription]
-impl SubscriptionRoot {
+impl ArticleSubscription {
     /// Articles as they go public (scheduled ones when their time comes),
     /// narrowed to a section and a tag (slugs) when given. A subscriber
     /// that falls far behind is ended, and so is every one at shutdown.
@@ -64,6 +67,27 @@ impl SubscriptionRoot {
     }
 }
 
+#[Subscription]
+impl MostReadSubscription {
+    /// The most-read list of `window` (`1h`, `24h`, `7d`): now, then each
+    /// time it changes, at most every 10 s.
+    async fn most_read_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = "24h")] window: String,
+    ) -> Result<impl Stream<Item = Vec<super::engagement::MostRead>>> {
+        let window =
+            newsdesk_domain::views::Window::parse(Some(&window)).map_err(super::domain_error)?;
+        let state = state(ctx)?.clone();
+        super::engagement::most_read_changes(state, window)
+            .await
+            .ok_or_else(|| "no such window".into())
+    }
+}
+
+#[derive(Default)]
+pub struct MostReadSubscription;
+
 /// Upgrades `GET /graphql` with `Upgrade: websocket` to a subscription
 /// connection, counted against the node's limit on live connections. A
 /// subscriber reads as the public: the loaders of each field come with
@@ -84,6 +108,7 @@ pub async fn websocket(
     data.insert(cached(loaders::ArticleTerms(st.clone())));
     data.insert(cached(loaders::Sections(st.clone())));
     data.insert(cached(loaders::Corrections(st.clone())));
+    data.insert(cached(loaders::Engagement(st.clone())));
     data.insert(cached(loaders::TermCounts(
         st,
         newsdesk_domain::Principal::Anonymous,

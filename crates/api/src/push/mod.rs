@@ -76,7 +76,7 @@ impl LiveEvent {
                 a.section.as_ref().map(|s| s.slug.clone()),
                 a.tags.iter().map(|t| t.slug.clone()).collect(),
             ),
-            Subject::Gone(_) => (None, Vec::new()),
+            Subject::Gone(_) | Subject::Comment(_) => (None, Vec::new()),
         };
         LiveEvent {
             seq,
@@ -228,15 +228,18 @@ pub fn start(state: &AppState) {
     let push = state.push.clone();
     let auth = state.auth.clone();
     let rendered = state.rendered.clone();
+    let views = state.views.clone();
     state.store.watch(Arc::new(move |signal| match signal {
         Signal::Content => {
             rendered.forget_all();
+            views.forget_articles();
             push.wake();
         }
         Signal::Accounts => auth.forget_everyone(),
     }));
     actix_web::rt::spawn(pump::run(state.clone()));
     actix_web::rt::spawn(deliver::run(state.clone()));
+    actix_web::rt::spawn(crate::views::run(state.clone()));
     if let Some(shared) = state.cluster.clone() {
         actix_web::rt::spawn(crate::cluster::run(state.clone(), shared));
     }

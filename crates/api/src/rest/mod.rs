@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod articles;
 pub mod cache;
 pub mod discovery;
+pub mod engagement;
 pub mod syndication;
 pub mod terms;
 pub mod webhooks;
@@ -22,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(accounts::routes)
             .configure(discovery::routes)
+            .configure(engagement::routes)
             .configure(syndication::routes)
             .configure(articles::routes)
             .configure(terms::routes)

@@ -115,6 +115,14 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("bound"));
         let mut state = AppState::new(store, "https://news.example".into(), auth);
         state.push = std::sync::Arc::new(newsdesk_api::push::Push::new(push));
+        // Views written and most-read lists computed at once, not every few seconds.
+        state.views = std::sync::Arc::new(newsdesk_api::views::Views::new(
+            newsdesk_api::views::ViewSettings {
+                flush_every: std::time::Duration::from_millis(100),
+                most_read_every: std::time::Duration::from_millis(1),
+                ..Default::default()
+            },
+        ));
         let server = server::build(listener, state.clone(), "*").expect("server builds");
         let handle = server.handle();
         actix_web::rt::spawn(server);

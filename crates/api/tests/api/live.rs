@@ -325,7 +325,7 @@ async fn websub_refuses_what_it_cannot_serve(app: TestApp) {
 }
 
 /// A graphql-transport-ws client on its own thread, sending what it hears.
-fn subscribe(base: &str, query: &str) -> std::sync::mpsc::Receiver<Value> {
+pub(crate) fn subscribe(base: &str, query: &str) -> std::sync::mpsc::Receiver<Value> {
     use tungstenite::client::IntoClientRequest;
     use tungstenite::Message;
     let url = format!("ws://{}/graphql", base.trim_start_matches("http://"));
@@ -356,7 +356,7 @@ fn subscribe(base: &str, query: &str) -> std::sync::mpsc::Receiver<Value> {
     rx
 }
 
-async fn next_of(rx: &std::sync::mpsc::Receiver<Value>, kind: &str) -> Value {
+pub(crate) async fn next_of(rx: &std::sync::mpsc::Receiver<Value>, kind: &str) -> Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         while let Ok(v) = rx.try_recv() {

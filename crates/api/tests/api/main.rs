@@ -5,9 +5,11 @@
 mod helpers;
 
 mod accounts;
+mod analytics;
 mod articles;
 mod auth;
 mod cli;
+mod engagement;
 mod feeds;
 mod graphql;
 mod live;

@@ -127,13 +127,7 @@ async fn webhooks_are_signed_as_standard_webhooks_and_logged(app: TestApp) {
     assert_eq!(log[0]["attempts"], 1);
     assert_eq!(log[0]["last_status_code"], 200);
     assert_eq!(log[0]["event_id"], got.header("webhook-id"));
-    let metrics = app.get("/metrics").await.text().await.expect("text");
-    assert!(
-        metrics.contains(
-            "newsdesk_event_deliveries_total{receiver=\"webhook\",outcome=\"delivered\"} 1"
-        ),
-        "{metrics}"
-    );
+    assert_delivery_counted(&app).await;
 
     // Deleting it stops the deliveries.
     let res = app
@@ -228,6 +222,12 @@ async fn failing_receivers_are_retried_failed_disabled_and_redelivered(app: Test
         )
         .await;
     assert_problem(res, 404).await;
+}
+
+async fn assert_delivery_counted(app: &TestApp) {
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let line = "newsdesk_event_deliveries_total{receiver=\"webhook\",outcome=\"delivered\"} 1";
+    assert!(metrics.contains(line), "{metrics}");
 }
 
 /// The log says delivered after the fourth attempt, and the hook is enabled.

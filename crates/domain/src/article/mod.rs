@@ -179,6 +179,10 @@ pub struct ArticleView {
     pub word_count: i32,
     pub reading_time_minutes: i32,
     pub corrections: Vec<Correction>,
+    /// Approved comments.
+    pub comment_count: i64,
+    /// An editor closed the article to new comments.
+    pub comments_closed: bool,
 }
 
 /// Where an article lives on the public site when it names no canonical URL.
@@ -221,6 +225,8 @@ impl ArticleView {
             word_count: r.word_count,
             reading_time_minutes: r.reading_time_minutes,
             corrections: Vec::new(),
+            comment_count: 0,
+            comments_closed: false,
         }
     }
 }

@@ -102,6 +102,8 @@ pub struct Event {
     /// The slug when the event happened: a deleted article keeps it here.
     pub slug: String,
     pub at: DateTime<Utc>,
+    /// The comment of a `comment.created`.
+    pub comment_id: Option<i64>,
 }
 
 impl Event {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::assemble;
 use super::sync::Gone;
 use crate::article::{ArticleRecord, ArticleView};
+use crate::comment::CommentView;
 use crate::error::{DomainError, DomainResult};
 use crate::events::hooks::{Delivery, Hook, HookKind, HookRequest, NewHook};
 use crate::events::{Event, EventKind};
@@ -158,6 +159,16 @@ pub fn redeliver(
 pub enum Subject {
     Article(Box<ArticleView>),
     Gone(Gone),
+    Comment(Box<CommentEvent>),
+}
+
+/// A new comment, as staff's receivers get it: pending moderation, so
+/// never on the public stream; the e-mail stays out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommentEvent {
+    #[serde(flatten)]
+    pub comment: CommentView,
+    pub article: Gone,
 }
 
 /// The body of a delivery and of a live event, after the Standard
@@ -187,9 +198,30 @@ pub fn payloads(
         .filter(|r| r.is_public_at(now))
         .collect();
     let views = assemble(store, public.clone(), public_url, now)?;
+    let comment_ids: Vec<i64> = events.iter().filter_map(|e| e.comment_id).collect();
+    let comments = if comment_ids.is_empty() {
+        Vec::new()
+    } else {
+        store.comments_by_id(&comment_ids)?
+    };
     Ok(events
         .iter()
         .map(|e| {
+            if let Some(c) = comments.iter().find(|c| Some(c.id) == e.comment_id) {
+                let data = Subject::Comment(Box::new(CommentEvent {
+                    comment: CommentView::from(c.clone()),
+                    article: Gone {
+                        id: e.article_id.to_string(),
+                        slug: e.slug.clone(),
+                    },
+                }));
+                let payload = Payload {
+                    kind: e.kind,
+                    timestamp: e.at,
+                    data,
+                };
+                return (payload, None);
+            }
             let gone = matches!(
                 e.kind,
                 EventKind::ArticleDeleted | EventKind::ArticleUnpublished

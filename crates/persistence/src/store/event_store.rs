@@ -100,6 +100,7 @@ struct EventRow {
     slug: String,
     changed_at: NaiveDateTime,
     event: Option<String>,
+    comment_id: Option<i64>,
 }
 
 impl EventRow {
@@ -110,6 +111,7 @@ impl EventRow {
             article_id: self.article_id,
             slug: self.slug,
             at: utc(self.changed_at),
+            comment_id: self.comment_id,
         })
     }
 }
@@ -154,6 +156,7 @@ fn load_deliveries(
                 slug: e.slug.clone(),
                 changed_at: e.changed_at,
                 event: e.event.clone(),
+                comment_id: e.comment_id,
             };
             Some((delivery(r, kind), row))
         })

@@ -6,6 +6,7 @@
 mod article_store;
 mod cluster_store;
 mod discovery_store;
+mod engagement_store;
 mod event_store;
 mod syndication_store;
 mod term_store;
