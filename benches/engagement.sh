@@ -130,6 +130,11 @@ row "most-read 24h (cached)" "$ours" "$ours_p50" "$theirs" "$theirs_p50"
 read -r ours ours_p50 < <(run "$base/api/v1/articles/$slug/comments?limit=100")
 read -r theirs theirs_p50 < <(run "http://127.0.0.1:$nginx_port/comments.json")
 row "100 of 200 comments" "$ours" "$ours_p50" "$theirs" "$theirs_p50"
+# Latency alone, one request at a time (wrk -c1): what a reader waits.
+echo
+for path in "/api/v1/analytics/most-read?window=24h" "/api/v1/articles/$slug/comments?limit=100"; do
+  printf 'one at a time, %-40s p50 %s\n' "$path" "$(wrk -t1 -c1 -d"$duration" --latency "$base$path" | awk '$1 == "50%" {print $2}')"
+done
 before=$(statements)
 start=$(date +%s.%N)
 read -r ours ours_p50 < <(run -s benches/views.lua "$base/api/v1/articles/$slug/views")

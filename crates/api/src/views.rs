@@ -56,7 +56,16 @@ type CommentLimiter = RateLimiter<
     governor::clock::DefaultClock,
 >;
 
-type Lists = moka::future::Cache<(Window, String, u32), Arc<Vec<MostRead>>>;
+type ListKey = (Window, String, u32);
+
+/// A most-read list as computed, its REST body, and when.
+#[derive(Debug)]
+pub struct Ranked {
+    pub list: Vec<MostRead>,
+    /// `{"data": [...]}`, serialised once for every caller.
+    pub json: actix_web::web::Bytes,
+    at: std::time::Instant,
+}
 
 pub struct Views {
     pub settings: ViewSettings,
@@ -67,7 +76,10 @@ pub struct Views {
     bots: isbot::Bots,
     hasher: RandomState,
     comments: Option<CommentLimiter>,
-    lists: Lists,
+    /// Served as they are; one older than `most_read_every` is computed
+    /// again in the background while callers keep getting it.
+    lists: moka::sync::Cache<ListKey, Arc<Ranked>>,
+    refreshing: Mutex<std::collections::HashSet<ListKey>>,
     live: HashMap<Window, watch::Sender<Arc<Vec<MostRead>>>>,
 }
 
@@ -88,10 +100,11 @@ impl Views {
             bots: isbot::Bots::default(),
             hasher: RandomState::new(),
             comments,
-            lists: moka::future::Cache::builder()
+            lists: moka::sync::Cache::builder()
                 .max_capacity(1_000)
-                .time_to_live(settings.most_read_every.max(Duration::from_millis(1)))
+                .time_to_idle(Duration::from_secs(600))
                 .build(),
+            refreshing: Mutex::default(),
             live: Window::ALL
                 .into_iter()
                 .map(|w| (w, watch::channel(Arc::new(Vec::new())).0))
@@ -185,26 +198,61 @@ impl Views {
         }
     }
 
-    /// The most-read list, computed at most every `MOST_READ_TTL`.
+    /// The most-read list, computed at most every `most_read_every`. Only
+    /// the first caller of a list waits for it; later ones get the last
+    /// list while a newer one is computed.
     pub async fn most_read(
         &self,
         state: &AppState,
         window: Window,
         section: Option<String>,
         limit: PageLimit,
-    ) -> Result<Arc<Vec<MostRead>>, ApiError> {
-        let key = (window, section.clone().unwrap_or_default(), limit.get());
-        let (base, now, st) = (state.base_url.clone(), state.now(), state.clone());
-        self.lists
-            .try_get_with(key, async move {
-                st.run(move |s| {
-                    engagement::most_read(s, window, section.as_deref(), limit, &base, now)
-                })
-                .await
-                .map(Arc::new)
+    ) -> Result<Arc<Ranked>, ApiError> {
+        let key = (window, section.unwrap_or_default(), limit.get());
+        if let Some(ranked) = self.lists.get(&key) {
+            let stale = ranked.at.elapsed() >= self.settings.most_read_every;
+            if stale
+                && self
+                    .refreshing
+                    .lock()
+                    .is_ok_and(|mut r| r.insert(key.clone()))
+            {
+                let state = state.clone();
+                actix_web::rt::spawn(async move {
+                    let views = state.views.clone();
+                    if let Err(e) = views.compute(&state, key.clone()).await {
+                        tracing::warn!(error = %e.detail, "could not compute most-read");
+                    }
+                    let done = views.refreshing.lock().map(|mut r| r.remove(&key));
+                    drop(done);
+                });
+            }
+            return Ok(ranked);
+        }
+        self.compute(state, key).await
+    }
+
+    async fn compute(&self, state: &AppState, key: ListKey) -> Result<Arc<Ranked>, ApiError> {
+        let (window, section, limit) = key.clone();
+        let limit =
+            PageLimit::new(i64::from(limit)).ok_or_else(|| ApiError::bad_request("limit"))?;
+        let (base, now) = (state.base_url.clone(), state.now());
+        let list = state
+            .run(move |s| {
+                let section = Some(section.as_str()).filter(|s| !s.is_empty());
+                engagement::most_read(s, window, section, limit, &base, now)
             })
-            .await
-            .map_err(|e| ApiError::clone(&e))
+            .await?;
+        let json = serde_json::to_vec(&serde_json::json!({ "data": list }))
+            .map_err(ApiError::internal)?
+            .into();
+        let ranked = Arc::new(Ranked {
+            list,
+            json,
+            at: std::time::Instant::now(),
+        });
+        self.lists.insert(key, ranked.clone());
+        Ok(ranked)
     }
 
     /// The live top list of `window`: the current one, then each change.
@@ -216,12 +264,15 @@ impl Views {
         let limit = PageLimit::parse_with(None, MOST_READ_DEFAULT, MOST_READ_MAX);
         let Ok(limit) = limit else { return };
         for (window, tx) in &self.live {
-            match self.most_read(state, *window, None, limit).await {
-                Ok(list) => {
+            // Computed here rather than read from the shared lists: this task
+            // is what keeps the default lists fresh.
+            let key = (*window, String::new(), limit.get());
+            match self.compute(state, key).await {
+                Ok(ranked) => {
                     tx.send_if_modified(|current| {
-                        let changed = current.as_ref() != list.as_ref();
+                        let changed = current.as_ref() != &ranked.list;
                         if changed {
-                            *current = list.clone();
+                            *current = Arc::new(ranked.list.clone());
                         }
                         changed
                     });

@@ -2,8 +2,6 @@
 //! comment and view mutations, `Article.comments`, and the live
 //! `Subscription.mostReadChanged`, over the same services as REST.
 
-use std::sync::Arc;
-
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -95,10 +93,7 @@ pub(super) async fn comments_of(
 
 /// Most-read entries as GraphQL types: the cached list, its articles read
 /// back by id in one statement.
-async fn most_read_entries(
-    state: &AppState,
-    list: Arc<Vec<MostReadView>>,
-) -> Result<Vec<MostRead>> {
+async fn most_read_entries(state: &AppState, list: &[MostReadView]) -> Result<Vec<MostRead>> {
     let ids: Vec<i64> = list
         .iter()
         .filter_map(|m| m.article.id.parse().ok())
@@ -139,12 +134,12 @@ impl EngagementQuery {
         let window = Window::parse(Some(&window)).map_err(domain_error)?;
         let limit = PageLimit::with_max(first.map(i64::from), MOST_READ_DEFAULT, MOST_READ_MAX)
             .map_err(domain_error)?;
-        let list = state
+        let ranked = state
             .views
             .most_read(state, window, section, limit)
             .await
             .map_err(gql_error)?;
-        most_read_entries(state, list).await
+        most_read_entries(state, &ranked.list).await
     }
 }
 
@@ -252,7 +247,7 @@ pub(super) async fn most_read_changes(
                 }
             }
             let list = rx.borrow_and_update().clone();
-            let entries = most_read_entries(&state, list).await.ok()?;
+            let entries = most_read_entries(&state, &list).await.ok()?;
             Some((entries, (rx, closing, state, false)))
         },
     ))

@@ -264,14 +264,15 @@ pub async fn most_read(
     let window = Window::parse(p.window.as_deref())?;
     let limit = PageLimit::parse_with(p.limit.as_deref(), MOST_READ_DEFAULT, MOST_READ_MAX)?;
     let section = p.section.filter(|s| !s.trim().is_empty());
-    let list = state
+    let ranked = state
         .views
         .most_read(&state, window, section, limit)
         .await?;
-    let mut res = HttpResponse::Ok().json(serde_json::json!({ "data": list.as_ref() }));
-    res.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=10"),
-    );
-    Ok(res)
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=10"),
+        ))
+        .body(ranked.json.clone()))
 }
