@@ -67,7 +67,11 @@ async fn flush(app: &TestApp) {
 async fn views_count_people_once_and_most_read_follows_the_clock(app: TestApp) {
     let mut sport = published("Cup final tonight", 5);
     sport.section = Some("Sport".into());
-    app.seed(vec![published("Harbour plan", 5), sport]);
+    let mut draft = published("Embargoed plan", 5);
+    draft.status = Some("draft".into());
+    app.seed(vec![published("Harbour plan", 5), sport, draft]);
+    let draft_view = view(&app, "embargoed-plan", "Mozilla/5.0 (X11) one").await;
+    assert_eq!(draft_view, 404, "an unpublished article takes no views");
     for agent in [
         "Mozilla/5.0 (X11) one",
         "Mozilla/5.0 (X11) two",
