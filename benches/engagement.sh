@@ -56,17 +56,17 @@ export NEWSDESK_DATABASE_URL="$url" RUST_LOG=warn NEWSDESK_RATE_LIMIT=0 NEWSDESK
 now=$(( $(date +%s) / 60 ))
 # Bucket rows: i < 70% in the last 48 h by the minute, the rest hourly
 # before that; article 1..1000 for every third row (the hot ones).
-gen="SELECT CASE WHEN i % 3 = 0 THEN 1 + (i % 1000) ELSE 1 + ((i * 7919) % $articles) END,
-   CASE WHEN i < $rows * 7 / 10 THEN $now - (i % 2880) ELSE ($now - 2880 - (i % 120) * 60) - (($now - 2880 - (i % 120) * 60) % 60) END,
-   CASE WHEN i < $rows * 7 / 10 THEN 1 ELSE 60 END, $per_row"
+gen="SELECT CASE WHEN i % 3 = 0 THEN 1 + (i % 1000) ELSE 1 + ((i * 7919) % $articles) END AS a,
+   CASE WHEN i < $rows * 7 / 10 THEN $now - (i % 2880) ELSE ($now - 2880 - (i % 120) * 60) - (($now - 2880 - (i % 120) * 60) % 60) END AS b,
+   CASE WHEN i < $rows * 7 / 10 THEN 1 ELSE 60 END AS s, $per_row AS v"
 if [ "$backend" = sqlite ]; then
   echo "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $rows - 1)
-    INSERT INTO page_views (article_id, bucket, span, views) SELECT * FROM ($gen FROM n) WHERE true
-    ON CONFLICT (article_id, bucket, span) DO UPDATE SET views = page_views.views + excluded.views;
+    INSERT INTO page_views (article_id, bucket, span, views)
+    SELECT a, b, s, SUM(v) FROM ($gen FROM n) AS g GROUP BY a, b, s;
     ANALYZE;" | sql
 else
-  echo "INSERT INTO page_views (article_id, bucket, span, views) $gen FROM generate_series(0, $rows - 1) AS i
-    ON CONFLICT (article_id, bucket, span) DO UPDATE SET views = page_views.views + excluded.views;
+  echo "INSERT INTO page_views (article_id, bucket, span, views)
+    SELECT a, b, s, SUM(v) FROM ($gen FROM generate_series(0, $rows - 1) AS i) AS g GROUP BY a, b, s;
     ANALYZE;" | sql
 fi
 q() { if [ "$backend" = sqlite ]; then sqlite3 "$work/bench.db" "$1"; else psql -Atq "$url" -c "$1"; fi; }
