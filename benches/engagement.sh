@@ -66,7 +66,7 @@ if [ "$backend" = sqlite ]; then
     ANALYZE;" | sql
 else
   echo "INSERT INTO page_views (article_id, bucket, span, views)
-    SELECT a, b, s, SUM(v) FROM ($gen FROM generate_series(0, $rows - 1) AS i) AS g GROUP BY a, b, s;
+    SELECT a, b, s, SUM(v) FROM ($gen FROM generate_series(0::bigint, $rows - 1) AS i) AS g GROUP BY a, b, s;
     ANALYZE;" | sql
 fi
 q() { if [ "$backend" = sqlite ]; then sqlite3 "$work/bench.db" "$1"; else psql -Atq "$url" -c "$1"; fi; }
