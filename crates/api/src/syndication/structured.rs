@@ -82,6 +82,7 @@ pub fn json_ld(a: &ArticleView, publisher: &Publisher, base: &str) -> Value {
         "articleBody": a.body_text,
         "inLanguage": a.language,
         "wordCount": a.word_count,
+        "commentCount": a.comment_count,
         "dateCreated": a.created_at,
         "dateModified": a.updated_at,
         "author": a.authors.iter().map(|t| json!({

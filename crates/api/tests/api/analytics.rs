@@ -60,6 +60,25 @@ async fn most_read_becomes(
     }
 }
 
+/// GraphQL reads the same counts.
+async fn assert_graphql_counts(app: &TestApp) {
+    let res = app
+        .gql(
+            r#"{ mostRead(window: "24h", first: 2) { views reason article { slug viewCount } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        res["data"]["mostRead"][0]["article"]["slug"], "cup-final-tonight",
+        "{res}"
+    );
+    assert_eq!(res["data"]["mostRead"][0]["article"]["viewCount"], 6);
+    assert_eq!(
+        res["data"]["mostRead"][1]["reason"],
+        "3 views in the last 24 hours"
+    );
+}
+
 async fn flush(app: &TestApp) {
     app.state.views.flush(&app.state).await;
 }
@@ -141,22 +160,7 @@ async fn views_count_people_once_and_most_read_follows_the_clock(app: TestApp) {
         .await;
     assert_eq!(status, 404);
 
-    // GraphQL reads the same counts.
-    let res = app
-        .gql(
-            r#"{ mostRead(window: "24h", first: 2) { views reason article { slug viewCount } } }"#,
-            json!({}),
-        )
-        .await;
-    assert_eq!(
-        res["data"]["mostRead"][0]["article"]["slug"], "cup-final-tonight",
-        "{res}"
-    );
-    assert_eq!(res["data"]["mostRead"][0]["article"]["viewCount"], 6);
-    assert_eq!(
-        res["data"]["mostRead"][1]["reason"],
-        "3 views in the last 24 hours"
-    );
+    assert_graphql_counts(&app).await;
 }
 
 async fn record_view_in_graphql(app: TestApp) {

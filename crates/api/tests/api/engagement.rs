@@ -56,6 +56,18 @@ async fn public_comments(app: &TestApp, slug: &str) -> Vec<Value> {
     body["data"].as_array().cloned().unwrap_or_default()
 }
 
+async fn json_ld(app: &TestApp, slug: &str) -> Value {
+    app.client
+        .get(format!("{}/api/v1/articles/{slug}", app.base))
+        .header("accept", "application/ld+json")
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON-LD")
+}
+
 async fn moderation_round_trip(app: TestApp) {
     app.seed(vec![published("Harbour wall repaired", 2)]);
     let slug = "harbour-wall-repaired";
@@ -85,6 +97,7 @@ async fn moderation_round_trip(app: TestApp) {
     );
     let (_, article) = app.get_json(&format!("/api/v1/articles/{slug}")).await;
     assert_eq!(article["data"]["comment_count"], 1);
+    assert_eq!(json_ld(&app, slug).await["commentCount"], 1);
 
     // A reply threads under its parent; a rejected one never shows.
     let reply = submitted(
