@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::{Quota, RateLimiter};
+use newsdesk_domain::comment::{CommentInput, CommentView};
 use newsdesk_domain::paging::PageLimit;
 use newsdesk_domain::service::engagement::{self, MOST_READ_DEFAULT, MOST_READ_MAX};
 use newsdesk_domain::views::{
@@ -118,23 +119,40 @@ impl Views {
         self.public.invalidate_all();
     }
 
-    /// A stable, salted stand-in for a client, for moderators.
-    pub fn client_hash(&self, ip: &str, user_agent: &str) -> String {
-        format!("{:016x}", self.hasher.hash_one((ip, user_agent)))
-    }
-
-    /// Whether this client may send another comment now; the seconds to
-    /// wait when not.
-    pub fn may_comment(&self, ip: &str) -> Result<(), u64> {
-        let Some(limiter) = &self.comments else {
-            return Ok(());
-        };
-        limiter.check_key(&ip.to_owned()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                &governor::clock::DefaultClock::default(),
-            ));
-            wait.as_secs().max(1)
-        })
+    /// Takes a reader's comment for REST and GraphQL alike: 429 past this
+    /// client's hourly allowance, then the domain's checks. Moderators see
+    /// the client as a salted hash of its address and user agent.
+    pub async fn submit_comment(
+        &self,
+        state: &AppState,
+        slug: String,
+        input: CommentInput,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<CommentView, ApiError> {
+        if let Some(limiter) = &self.comments {
+            if let Err(not_until) = limiter.check_key(&ip.to_owned()) {
+                let clock = governor::clock::DefaultClock::default();
+                let retry = not_until
+                    .wait_time_from(governor::clock::Clock::now(&clock))
+                    .as_secs()
+                    .max(1);
+                let mut e = ApiError::new(
+                    actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                    format!("too many comments from this client; retry in {retry} s"),
+                );
+                e.retry_after = Some(retry);
+                return Err(e);
+            }
+        }
+        let client = format!("{:016x}", self.hasher.hash_one((ip, user_agent)));
+        let now = state.now();
+        let view = state
+            .run(move |s| engagement::submit_comment(s, &slug, input, &client, now))
+            .await?;
+        // A comment.created event may be waiting for its webhooks.
+        state.push.wake();
+        Ok(view)
     }
 
     /// Counts one view of `slug`; 404 when it is not public. Returns

@@ -388,8 +388,6 @@ pub trait EngagementStore {
         by: Option<i64>,
         at: DateTime<Utc>,
     ) -> DomainResult<Option<CommentRecord>>;
-    /// Approved comments per article, and whether comments are closed.
-    fn comment_stats(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, i64, bool)>>;
     fn set_comments_closed(&self, article_id: i64, closed: bool) -> DomainResult<()>;
     /// Adds views to minute buckets: `(article, minute, views)`, one batch.
     fn add_views(&self, counts: &[(i64, i64, i64)]) -> DomainResult<()>;

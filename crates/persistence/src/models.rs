@@ -93,6 +93,8 @@ pub struct ArticleRow {
     pub contact_email: Option<String>,
     pub version: i32,
     pub created_by: Option<i64>,
+    pub comments_closed: bool,
+    pub comment_count: i64,
 }
 
 impl From<ArticleRow> for ArticleRecord {
@@ -131,6 +133,8 @@ impl From<ArticleRow> for ArticleRecord {
             contact_email: r.contact_email,
             version: r.version,
             created_by: r.created_by,
+            comment_count: r.comment_count,
+            comments_closed: r.comments_closed,
         }
     }
 }

@@ -43,6 +43,7 @@ diesel::table! {
         version -> Integer,
         created_by -> Nullable<BigInt>,
         comments_closed -> Bool,
+        comment_count -> BigInt,
     }
 }
 

@@ -18,8 +18,10 @@ CREATE TABLE comments (
 CREATE INDEX comments_article ON comments (article_id, status, id);
 CREATE INDEX comments_status ON comments (status, id);
 
--- An editor's flag: no new comments on this article.
+-- An editor's flag: no new comments on this article; and its approved
+-- comments, counted when a comment is moderated so reads never count.
 ALTER TABLE articles ADD COLUMN comments_closed BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE articles ADD COLUMN comment_count BIGINT NOT NULL DEFAULT 0;
 
 -- The outbox names the comment of a comment.created event.
 ALTER TABLE article_changes ADD COLUMN comment_id BIGINT;

@@ -94,14 +94,6 @@ impl Article {
     pub fn new(record: ArticleRecord, now: DateTime<Utc>) -> Article {
         Article { record, now }
     }
-
-    async fn engagement(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<crate::graphql::loaders::EngagementStats> {
-        let loader = ctx.data::<DataLoader<crate::graphql::loaders::Engagement, HashMapCache>>()?;
-        Ok(loader.load_one(self.record.id).await?.unwrap_or_default())
-    }
 }
 
 #[Object]
@@ -205,18 +197,19 @@ impl Article {
     }
 
     /// Approved comments.
-    async fn comment_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.engagement(ctx).await?.comments)
+    async fn comment_count(&self) -> i64 {
+        self.record.comment_count
     }
 
     /// An editor closed the article to new comments.
-    async fn comments_closed(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(self.engagement(ctx).await?.closed)
+    async fn comments_closed(&self) -> bool {
+        self.record.comments_closed
     }
 
     /// Every counted page view.
     async fn view_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.engagement(ctx).await?.views)
+        let loader = ctx.data::<DataLoader<crate::graphql::loaders::ViewCounts, HashMapCache>>()?;
+        Ok(loader.load_one(self.record.id).await?.unwrap_or(0))
     }
 
     /// Approved comments, oldest first; thread them by `parentId`.

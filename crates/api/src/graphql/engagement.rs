@@ -56,6 +56,15 @@ pub struct MostRead {
 /// The user agent of the request, for view counting.
 pub struct UserAgent(pub String);
 
+/// The caller's address and user agent, as the request carried them.
+fn client<'a>(ctx: &Context<'a>) -> (String, &'a str) {
+    let ip = ctx
+        .data_opt::<crate::auth::ClientAddr>()
+        .map_or_else(|| "unknown".to_owned(), |a| a.0.clone());
+    let agent = ctx.data_opt::<UserAgent>().map_or("", |u| u.0.as_str());
+    (ip, agent)
+}
+
 #[derive(InputObject)]
 pub struct CommentSubmission {
     author_name: String,
@@ -156,19 +165,6 @@ impl EngagementMutations {
         input: CommentSubmission,
     ) -> Result<Comment> {
         let state = state(ctx)?;
-        let ip = ctx
-            .data_opt::<crate::auth::ClientAddr>()
-            .map_or_else(|| "unknown".to_owned(), |a| a.0.clone());
-        if let Err(retry) = state.views.may_comment(&ip) {
-            let mut e = crate::error::ApiError::new(
-                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-                format!("too many comments from this client; retry in {retry} s"),
-            );
-            e.retry_after = Some(retry);
-            return Err(gql_error(e));
-        }
-        let agent = ctx.data_opt::<UserAgent>().map_or("", |u| u.0.as_str());
-        let client = state.views.client_hash(&ip, agent);
         let input = CommentInput {
             author_name: Some(input.author_name),
             author_email: input.author_email,
@@ -176,12 +172,12 @@ impl EngagementMutations {
             parent_id: input.parent_id.map(|p| p.0),
             website: input.website,
         };
-        let now = state.now();
+        let (ip, agent) = client(ctx);
         let view = state
-            .run(move |s| engagement::submit_comment(s, &slug, input, &client, now))
+            .views
+            .submit_comment(state, slug, input, &ip, agent)
             .await
             .map_err(gql_error)?;
-        state.push.wake();
         Ok(view.into())
     }
 
@@ -217,10 +213,7 @@ impl EngagementMutations {
     /// Records one page view; whether it counted (bots and repeats do not).
     async fn record_view(&self, ctx: &Context<'_>, slug: String) -> Result<bool> {
         let state = state(ctx)?;
-        let ip = ctx
-            .data_opt::<crate::auth::ClientAddr>()
-            .map_or_else(|| "unknown".to_owned(), |a| a.0.clone());
-        let agent = ctx.data_opt::<UserAgent>().map_or("", |u| u.0.as_str());
+        let (ip, agent) = client(ctx);
         state
             .views
             .record(state, &slug, &ip, agent)

@@ -88,35 +88,17 @@ impl Loader<i64> for Corrections {
     }
 }
 
-/// Comment count, whether comments are closed, and views of an article.
-pub struct Engagement(pub AppState);
+/// Every counted view of an article.
+pub struct ViewCounts(pub AppState);
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EngagementStats {
-    pub comments: i64,
-    pub closed: bool,
-    pub views: i64,
-}
-
-impl Loader<i64> for Engagement {
-    type Value = EngagementStats;
+impl Loader<i64> for ViewCounts {
+    type Value = i64;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, EngagementStats>, Self::Error> {
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, i64>, Self::Error> {
         let keys = keys.to_vec();
         self.0
-            .run(move |store| {
-                let mut out: HashMap<i64, EngagementStats> = HashMap::new();
-                for (id, comments, closed) in store.comment_stats(&keys)? {
-                    let e = out.entry(id).or_default();
-                    e.comments = comments;
-                    e.closed = closed;
-                }
-                for (id, views) in store.view_counts(&keys)? {
-                    out.entry(id).or_default().views = views;
-                }
-                Ok(out)
-            })
+            .run(move |store| Ok(store.view_counts(&keys)?.into_iter().collect()))
             .await
             .map_err(gql_error)
     }

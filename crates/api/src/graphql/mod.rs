@@ -149,7 +149,7 @@ async fn execute(
                 .unwrap_or_default()
                 .to_owned(),
         ))
-        .data(cached(loaders::Engagement(state.clone())))
+        .data(cached(loaders::ViewCounts(state.clone())))
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
         .data(cached(loaders::Corrections(state.clone())))

@@ -108,7 +108,7 @@ pub async fn websocket(
     data.insert(cached(loaders::ArticleTerms(st.clone())));
     data.insert(cached(loaders::Sections(st.clone())));
     data.insert(cached(loaders::Corrections(st.clone())));
-    data.insert(cached(loaders::Engagement(st.clone())));
+    data.insert(cached(loaders::ViewCounts(st.clone())));
     data.insert(cached(loaders::TermCounts(
         st,
         newsdesk_domain::Principal::Anonymous,

@@ -127,7 +127,12 @@ impl Push {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("newsdesk/", env!("CARGO_PKG_VERSION")))
             .build()
-            .unwrap_or_default();
+            .unwrap_or_else(|e| {
+                // Only a TLS back end that cannot start gets here; the
+                // default client still sends, without our timeouts.
+                tracing::error!(error = %e, "cannot build the delivery client as configured");
+                reqwest::Client::new()
+            });
         Push {
             settings,
             live: broadcast::channel(CLIENT_BUFFER).0,

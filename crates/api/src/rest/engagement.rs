@@ -2,7 +2,6 @@
 //! `newsdesk_domain::service::engagement` and `crate::views`.
 
 use actix_web::http::header::{HeaderValue, USER_AGENT};
-use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use newsdesk_domain::comment::{CommentInput, CommentStatus, CommentView};
 use newsdesk_domain::paging::PageLimit;
@@ -26,6 +25,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(moderate_comment)
         .service(record_view)
         .service(most_read);
+}
+
+fn user_agent(req: &HttpRequest) -> &str {
+    req.headers()
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 fn page_json<T: serde::Serialize>(page: newsdesk_domain::paging::Page<T>) -> HttpResponse {
@@ -95,27 +101,16 @@ pub async fn submit_comment(
     slug: web::Path<String>,
     body: web::Json<CommentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_addr(&req);
-    if let Err(retry) = state.views.may_comment(&ip) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("too many comments from this client; retry in {retry} s"),
-        );
-        e.retry_after = Some(retry);
-        return Err(e);
-    }
-    let agent = req
-        .headers()
-        .get(USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let client = state.views.client_hash(&ip, agent);
-    let now = state.now();
-    let input = body.into_inner();
     let view = state
-        .run(move |s| engagement::submit_comment(s, &slug, input, &client, now))
+        .views
+        .submit_comment(
+            &state,
+            slug.into_inner(),
+            body.into_inner(),
+            &client_addr(&req),
+            user_agent(&req),
+        )
         .await?;
-    state.push.wake();
     Ok(HttpResponse::Accepted().json(One { data: view }))
 }
 
@@ -222,13 +217,10 @@ pub async fn record_view(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = client_addr(&req);
-    let agent = req
-        .headers()
-        .get(USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    state.views.record(&state, &slug, &ip, agent).await?;
+    state
+        .views
+        .record(&state, &slug, &client_addr(&req), user_agent(&req))
+        .await?;
     Ok(HttpResponse::Accepted().finish())
 }
 

@@ -150,6 +150,13 @@ mod sqlite {
 
 mod postgres {
     #[actix_web::test]
+    async fn streams_are_bounded_and_kept_alive() {
+        if let Some(db) = super::TestDb::postgres("streams_are_bounded_and_kept_alive") {
+            super::streams_are_bounded_and_kept_alive(super::spawn(db)).await
+        }
+    }
+
+    #[actix_web::test]
     async fn websub_leases_end() {
         if let Some(db) = super::TestDb::postgres("websub_leases_end") {
             super::websub_leases_end(super::spawn(db)).await

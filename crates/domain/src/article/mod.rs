@@ -109,6 +109,10 @@ pub struct ArticleRecord {
     pub version: i32,
     /// The staff user who created it, if any.
     pub created_by: Option<i64>,
+    /// Approved comments, counted when one is moderated.
+    pub comment_count: i64,
+    /// An editor closed the article to new comments.
+    pub comments_closed: bool,
 }
 
 impl ArticleRecord {
@@ -225,8 +229,8 @@ impl ArticleView {
             word_count: r.word_count,
             reading_time_minutes: r.reading_time_minutes,
             corrections: Vec::new(),
-            comment_count: 0,
-            comments_closed: false,
+            comment_count: r.comment_count,
+            comments_closed: r.comments_closed,
         }
     }
 }
@@ -299,6 +303,8 @@ mod tests {
             contact_email: None,
             version: 1,
             created_by: None,
+            comment_count: 0,
+            comments_closed: false,
         };
         assert_eq!(
             r.status_at(at("2024-01-15T00:00:00Z")),

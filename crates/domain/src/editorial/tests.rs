@@ -39,6 +39,8 @@ fn record(input: ArticleInput) -> ArticleRecord {
         contact_email: w.contact_email,
         version: 1,
         created_by: Some(3),
+        comment_count: 0,
+        comments_closed: false,
     }
 }
 

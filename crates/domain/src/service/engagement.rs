@@ -38,11 +38,7 @@ pub fn submit_comment(
 ) -> DomainResult<CommentView> {
     let article = public_article(store, slug, now)?;
     let checked = input.check()?;
-    let closed = store
-        .comment_stats(&[article.id])?
-        .first()
-        .is_some_and(|(_, _, closed)| *closed);
-    if closed {
+    if article.comments_closed {
         return Err(DomainError::Forbidden(
             "comments on this article are closed".into(),
         ));

@@ -34,8 +34,6 @@ pub struct Relations {
     pub tags: HashMap<i64, Vec<TermRef>>,
     pub authors: HashMap<i64, Vec<TermRef>>,
     pub corrections: HashMap<i64, Vec<Correction>>,
-    /// Approved comments, and whether comments are closed.
-    pub comments: HashMap<i64, (i64, bool)>,
 }
 
 impl Relations {
@@ -75,17 +73,11 @@ impl Relations {
         for (article_id, c) in store.corrections_of(&ids)? {
             corrections.entry(article_id).or_default().push(c);
         }
-        let comments = store
-            .comment_stats(&ids)?
-            .into_iter()
-            .map(|(id, count, closed)| (id, (count, closed)))
-            .collect();
         Ok(Relations {
             sections,
             tags,
             authors,
             corrections,
-            comments,
         })
     }
 
@@ -94,11 +86,8 @@ impl Relations {
         let tags = self.tags.remove(&r.id).unwrap_or_default();
         let authors = self.authors.remove(&r.id).unwrap_or_default();
         let corrections = self.corrections.remove(&r.id).unwrap_or_default();
-        let (comment_count, comments_closed) = self.comments.remove(&r.id).unwrap_or_default();
         let mut view = ArticleView::new(r, section, authors, tags, public_url, now);
         view.corrections = corrections;
-        view.comment_count = comment_count;
-        view.comments_closed = comments_closed;
         view
     }
 }

@@ -94,6 +94,47 @@ struct Ranked {
     views: i64,
 }
 
+impl Store {
+    /// Comments with this status after `after_id`, oldest first: of one
+    /// article, or of all.
+    fn comments_where(
+        &self,
+        article_id: Option<i64>,
+        status: CommentStatus,
+        after_id: i64,
+        limit: u32,
+    ) -> DomainResult<Vec<CommentRecord>> {
+        let mut conn = self.conn()?;
+        let mut query = comments::table
+            .filter(comments::status.eq(status.as_str()))
+            .filter(comments::id.gt(after_id))
+            .order(comments::id)
+            .limit(i64::from(limit))
+            .into_boxed();
+        if let Some(article) = article_id {
+            query = query.filter(comments::article_id.eq(article));
+        }
+        let rows: Vec<CommentRow> = query
+            .select(CommentRow::as_select())
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Counts an article's approved comments onto the article.
+fn recount(conn: &mut DbConn, article_id: i64) -> Result<(), DieselError> {
+    let approved: i64 = comments::table
+        .filter(comments::article_id.eq(article_id))
+        .filter(comments::status.eq(CommentStatus::Approved.as_str()))
+        .count()
+        .get_result(conn)?;
+    diesel::update(articles::table.find(article_id))
+        .set(articles::comment_count.eq(approved))
+        .execute(conn)?;
+    Ok(())
+}
+
 impl EngagementStore for Store {
     fn add_comment(&self, c: &NewComment, slug: &str) -> DomainResult<CommentRecord> {
         let mut conn = self.conn()?;
@@ -124,17 +165,7 @@ impl EngagementStore for Store {
         after_id: i64,
         limit: u32,
     ) -> DomainResult<Vec<CommentRecord>> {
-        let mut conn = self.conn()?;
-        let rows: Vec<CommentRow> = comments::table
-            .filter(comments::article_id.eq(article_id))
-            .filter(comments::status.eq(status.as_str()))
-            .filter(comments::id.gt(after_id))
-            .order(comments::id)
-            .limit(i64::from(limit))
-            .select(CommentRow::as_select())
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        self.comments_where(Some(article_id), status, after_id, limit)
     }
 
     fn comments_with(
@@ -143,16 +174,7 @@ impl EngagementStore for Store {
         after_id: i64,
         limit: u32,
     ) -> DomainResult<Vec<CommentRecord>> {
-        let mut conn = self.conn()?;
-        let rows: Vec<CommentRow> = comments::table
-            .filter(comments::status.eq(status.as_str()))
-            .filter(comments::id.gt(after_id))
-            .order(comments::id)
-            .limit(i64::from(limit))
-            .select(CommentRow::as_select())
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        self.comments_where(None, status, after_id, limit)
     }
 
     fn set_comment_status(
@@ -163,55 +185,30 @@ impl EngagementStore for Store {
         at: DateTime<Utc>,
     ) -> DomainResult<Option<CommentRecord>> {
         let mut conn = self.conn()?;
-        let n = diesel::update(comments::table.find(id))
-            .set((
-                comments::status.eq(status.as_str()),
-                comments::moderated_by.eq(by),
-                comments::moderated_at.eq(Some(naive(at))),
-            ))
-            .execute(&mut *conn)
+        let moderated = conn
+            .transaction::<_, DieselError, _>(|c| {
+                let n = diesel::update(comments::table.find(id))
+                    .set((
+                        comments::status.eq(status.as_str()),
+                        comments::moderated_by.eq(by),
+                        comments::moderated_at.eq(Some(naive(at))),
+                    ))
+                    .execute(c)?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                let row: CommentRow = comments::table
+                    .find(id)
+                    .select(CommentRow::as_select())
+                    .first(c)?;
+                recount(c, row.article_id)?;
+                Ok(Some(row))
+            })
             .map_err(db_err)?;
         drop(conn);
         // What the public sees of the article changed (its comment count).
         self.written();
-        if n == 0 {
-            return Ok(None);
-        }
-        self.comment(id)
-    }
-
-    fn comment_stats(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, i64, bool)>> {
-        #[derive(QueryableByName)]
-        struct Stat {
-            #[diesel(sql_type = BigInt)]
-            id: i64,
-            #[diesel(sql_type = BigInt)]
-            comments: i64,
-            #[diesel(sql_type = diesel::sql_types::Bool)]
-            closed: bool,
-        }
-        if article_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Ids of ours, numbers: written into the text. One statement for a
-        // page, whatever its size.
-        let list = article_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut conn = self.conn()?;
-        let rows: Vec<Stat> = diesel::sql_query(format!(
-            "SELECT a.id, a.comments_closed AS closed, \
-               (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comments \
-             FROM articles a WHERE a.id IN ({list})"
-        ))
-        .load(&mut *conn)
-        .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| (r.id, r.comments, r.closed))
-            .collect())
+        Ok(moderated.map(Into::into))
     }
 
     fn set_comments_closed(&self, article_id: i64, closed: bool) -> DomainResult<()> {
