@@ -146,18 +146,35 @@ fn two_nodes_see_each_others_writes_and_revocations_at_once() {
         (status, &read["data"]["title"]),
         (200, &json!("Tide tables revised"))
     );
+    // B's response cache holds the public copy of the article and a list.
+    let public = |path: &str| {
+        reqwest::blocking::get(format!("{}{path}", b.base))
+            .and_then(|r| r.text())
+            .expect("a public read")
+    };
+    let one = format!("/api/v1/articles/{slug}");
+    assert!(public(&one).contains("Tide tables revised"));
+    assert!(public("/api/v1/articles").contains("Tide tables revised"));
     let (status, _) = on_a.call(
         "PATCH",
         &format!("/api/v1/articles/{slug}"),
         Some(json!({"title": "Tide tables corrected"})),
     );
     assert_eq!(status, 200);
+    // A's purge reaches B with its NOTIFY: within milliseconds.
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while !(public(&one).contains("Tide tables corrected")
+        && public("/api/v1/articles").contains("Tide tables corrected"))
+    {
+        assert!(Instant::now() < deadline, "B's cached copy stayed stale");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let (_, read) = on_b.call("GET", &format!("/api/v1/articles/{slug}"), None);
     assert_eq!(
         read["data"]["title"], "Tide tables corrected",
         "B never serves the old article"
     );
-    // B's cached feed is forgotten when A's NOTIFY arrives: within milliseconds.
+    // So is B's cached feed.
     let deadline = Instant::now() + Duration::from_millis(500);
     while !feed(&on_b).contains("Tide tables corrected") {
         assert!(Instant::now() < deadline, "B's feed stayed stale");

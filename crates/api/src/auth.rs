@@ -290,14 +290,6 @@ impl PartnerPolicy {
     pub fn get(&self) -> Option<&newsdesk_domain::policy::Policy> {
         self.0.as_deref()
     }
-
-    /// Told apart in caches: what one partner may see is not another's.
-    pub fn cache_class(&self, req: &HttpRequest) -> String {
-        match req.extensions().get::<ApiKey>() {
-            Some(k) if self.0.is_some() => format!("key:{}", k.id),
-            _ => "public".into(),
-        }
-    }
 }
 
 impl FromRequest for PartnerPolicy {

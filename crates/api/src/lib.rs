@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod ops;
 pub mod push;
+pub mod response_cache;
 pub mod rest;
 pub mod server;
 pub mod state;

@@ -83,6 +83,7 @@ pub fn build(
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(not_found))
+            .wrap(middleware::from_fn(crate::response_cache::layer))
             .wrap(middleware::from_fn(hygiene::guard))
             .wrap(middleware::from_fn(crate::middleware::authenticate))
             .wrap(cors(&cors_origins))

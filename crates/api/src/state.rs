@@ -49,8 +49,8 @@ pub struct AppState {
     /// The time every read and write of this server is judged at.
     pub clock: Clock,
     pub publisher: Publisher,
-    /// Feeds and sitemaps as last rendered (see `syndication::Rendered`).
-    pub rendered: Arc<crate::syndication::RenderCache>,
+    /// Finished public responses (see `response_cache`).
+    pub responses: Arc<crate::response_cache::ResponseCache>,
     /// Webhooks, WebSub and live clients (see `push`).
     pub push: Arc<crate::push::Push>,
     /// Page views and most-read (see `views`).
@@ -71,7 +71,7 @@ impl AppState {
             auth: Arc::new(Auth::new(auth)),
             clock: Clock::default(),
             publisher: Publisher::from_url(&base_url),
-            rendered: Arc::default(),
+            responses: Arc::new(crate::response_cache::ResponseCache::new(Default::default())),
             push: Arc::new(crate::push::Push::new(Default::default())),
             base_url,
         }

@@ -427,6 +427,10 @@ pub trait EventStore {
     /// Writes the `article.published` of every scheduled article whose time
     /// has come and that is still scheduled for that time; returns how many.
     fn fire_due(&self, now: DateTime<Utc>) -> DomainResult<usize>;
+    /// The earliest time after `now` at which a scheduled article may come
+    /// due: what a cache of lists must not outlive. May be early (a schedule
+    /// since moved), never late.
+    fn next_due_after(&self, now: DateTime<Utc>) -> DomainResult<Option<DateTime<Utc>>>;
     /// Stores a receiver. A WebSub subscription replaces the one with the
     /// same topic and callback.
     fn add_hook(&self, hook: &NewHook, now: DateTime<Utc>) -> DomainResult<Hook>;

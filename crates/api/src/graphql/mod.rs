@@ -9,6 +9,7 @@ mod discovery;
 pub mod engagement;
 mod loaders;
 mod mutations;
+mod persisted;
 mod query;
 mod subscription;
 mod terms;
@@ -21,6 +22,7 @@ use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use newsdesk_domain::events::purge;
 use newsdesk_domain::paging::{self, PageLimit};
 use newsdesk_domain::user::Principal;
 
@@ -63,6 +65,7 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot,
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .extension(budget::Budget)
+    .extension(persisted::PersistedQueries::default())
 }
 
 /// What the costly fields count toward `MAX_COMPLEXITY`, on top of their
@@ -117,6 +120,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .guard(actix_web::guard::Header("upgrade", "websocket"))
                     .to(subscription::websocket),
             )
+            .route(
+                web::get()
+                    .guard(actix_web::guard::fn_guard(|ctx| {
+                        ctx.head().uri.query().is_some_and(|q| {
+                            q.split('&')
+                                .any(|p| p.starts_with("query=") || p.starts_with("extensions="))
+                        })
+                    }))
+                    .to(execute_get),
+            )
             .route(web::get().to(graphiql)),
     );
 }
@@ -131,14 +144,70 @@ async fn execute(
 ) -> Result<GraphQLResponse, ApiError> {
     let request = req.into_inner();
     // GraphQL over HTTP: a body without a query is malformed (400), like one
-    // that is not JSON at all.
-    if request.query.trim().is_empty() {
+    // that is not JSON at all. A persisted query's hash stands for its text.
+    if request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery") {
         return Err(ApiError::bad_request("the GraphQL request has no query"));
     }
-    let state = state.get_ref().clone();
+    let request = with_context(request, &state, caller, policy, &http);
+    Ok(schema.execute(request).await.into())
+}
+
+/// A query over GET (`?query=` or a persisted query's `?extensions=`):
+/// what CDNs and the response cache keep. Mutations are refused; an answer
+/// without errors that reads no volatile field is public and cacheable.
+async fn execute_get(
+    schema: web::Data<NewsdeskSchema>,
+    state: web::Data<AppState>,
+    caller: Caller,
+    policy: crate::auth::PartnerPolicy,
+    http: actix_web::HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let request = async_graphql::http::parse_query_string(http.query_string())
+        .map_err(|e| ApiError::bad_request(format!("malformed GraphQL GET request: {e}")))?;
+    if request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery") {
+        return Err(ApiError::bad_request("the GraphQL request has no query"));
+    }
+    let hints = std::sync::Arc::new(persisted::CacheHints::default());
+    let partner = policy.get().is_some();
+    let request = with_context(request, &state, caller, policy, &http).data(hints.clone());
+    let response = schema.execute(request).await;
+    let bytes = serde_json::to_vec(&response).map_err(ApiError::internal)?;
+    let volatile = hints.volatile.load(std::sync::atomic::Ordering::Relaxed);
+    if !response.is_ok() || volatile || caller.is_staff() {
+        return Ok(HttpResponse::Ok()
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+            .content_type("application/json")
+            .body(bytes));
+    }
+    let info = crate::rest::cache::CacheInfo {
+        last_modified: None,
+        // Every write that changes anything public purges `list`.
+        keys: vec![purge::LIST.to_owned(), "graphql".to_owned()],
+        private: partner,
+    };
+    let etag = crate::rest::cache::etag_of(&bytes);
+    Ok(crate::rest::cache::respond_bytes(
+        &http,
+        bytes.into(),
+        "application/json",
+        &etag,
+        &info,
+        |_| {},
+    ))
+}
+
+/// The request's caller, client and per-request loaders.
+fn with_context(
+    request: async_graphql::Request,
+    state: &AppState,
+    caller: Caller,
+    policy: crate::auth::PartnerPolicy,
+    http: &actix_web::HttpRequest,
+) -> async_graphql::Request {
+    let state = state.clone();
     // Loaders are per request: their cache must not outlive one query.
-    let address = crate::rest::accounts::client_addr(&http);
-    let request = request
+    let address = crate::rest::accounts::client_addr(http);
+    request
         .data(caller.0)
         .data(policy.clone())
         .data(crate::auth::ClientAddr(address))
@@ -153,8 +222,7 @@ async fn execute(
         .data(cached(loaders::ArticleTerms(state.clone())))
         .data(cached(loaders::Sections(state.clone())))
         .data(cached(loaders::Corrections(state.clone())))
-        .data(cached(loaders::TermCounts(state, caller.0, policy)));
-    Ok(schema.execute(request).await.into())
+        .data(cached(loaders::TermCounts(state, caller.0, policy)))
 }
 
 /// A loader with a per-request cache (async-graphql's default has none), so

@@ -232,11 +232,13 @@ pub fn start(state: &AppState) {
     }
     let push = state.push.clone();
     let auth = state.auth.clone();
-    let rendered = state.rendered.clone();
+    let responses = state.responses.clone();
     let views = state.views.clone();
     state.store.watch(Arc::new(move |signal| match signal {
-        Signal::Content => {
-            rendered.forget_all();
+        Signal::Content(purge) => {
+            responses.purge(&purge);
+            // A write may have scheduled an article.
+            responses.wake_due.notify_one();
             views.forget_articles();
             push.wake();
         }
@@ -245,6 +247,7 @@ pub fn start(state: &AppState) {
     actix_web::rt::spawn(pump::run(state.clone()));
     actix_web::rt::spawn(deliver::run(state.clone()));
     actix_web::rt::spawn(crate::views::run(state.clone()));
+    actix_web::rt::spawn(crate::response_cache::watch_due(state.clone()));
     if let Some(shared) = state.cluster.clone() {
         actix_web::rt::spawn(crate::cluster::run(state.clone(), shared));
     }

@@ -5,8 +5,10 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use newsdesk_domain::article::{self, ArticleInput, ArticleView};
+use newsdesk_domain::events::purge;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, RawArticleFilter};
 use newsdesk_domain::service::Audience;
+use newsdesk_domain::term::TermKind;
 use newsdesk_domain::{editorial, service, DomainError, PageLimit};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -156,13 +158,13 @@ fn describe(a: &ArticleView, info: &mut CacheInfo) {
     info.last_modified = info.last_modified.max(Some(a.updated_at));
     info.key(format!("article:{}", a.id));
     for t in &a.tags {
-        info.key(format!("tag:{}", t.slug));
+        info.key(purge::term(TermKind::Tag, &t.slug));
     }
     if let Some(s) = &a.section {
-        info.key(format!("section:{}", s.slug));
+        info.key(purge::term(TermKind::Section, &s.slug));
     }
     for au in &a.authors {
-        info.key(format!("author:{}", au.slug));
+        info.key(purge::term(TermKind::Author, &au.slug));
     }
 }
 

@@ -46,11 +46,21 @@ fn if_none_match_hits(req: &HttpRequest, etag: &str) -> bool {
     req.headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == etag || t == "*")
-        })
+        .is_some_and(|v| tag_listed(v, etag))
+}
+
+/// Whether an `If-None-Match` value names this entity tag (or is `*`).
+pub fn etag_matches(if_none_match: &header::HeaderValue, etag: &header::HeaderValue) -> bool {
+    match (if_none_match.to_str(), etag.to_str()) {
+        (Ok(v), Ok(etag)) => tag_listed(v, etag),
+        _ => false,
+    }
+}
+
+fn tag_listed(list: &str, etag: &str) -> bool {
+    list.split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
 }
 
 fn not_modified_since(req: &HttpRequest, last_modified: Option<DateTime<Utc>>) -> bool {
@@ -123,7 +133,12 @@ pub fn respond_bytes(
     if fresh {
         return res.finish();
     }
-    res.content_type(content_type).body(bytes)
+    let mut res = res.content_type(content_type).body(bytes);
+    // For the response cache to index (the header is for shared caches, and
+    // a partner's private answer does not send it).
+    res.extensions_mut()
+        .insert(crate::response_cache::SurrogateKeys(info.keys.clone()));
+    res
 }
 
 /// Whether an `If-Match` value names this representation (or is `*`).
@@ -131,9 +146,5 @@ pub fn if_match_hits(if_match: &str, body: &impl Serialize) -> bool {
     let Ok(bytes) = serde_json::to_vec(body) else {
         return false;
     };
-    let etag = etag_of(&bytes);
-    if_match
-        .split(',')
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == etag || t == "*")
+    tag_listed(if_match, &etag_of(&bytes))
 }

@@ -13,6 +13,7 @@ use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
 use crate::rest::{list_response, One, PageParams};
 use crate::state::AppState;
+use newsdesk_domain::events::purge;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for (path, kind) in [
@@ -96,7 +97,7 @@ async fn list_terms(
         ..CacheInfo::default()
     };
     for v in &page.items {
-        info.key(format!("{}:{}", kind.noun(), v.term.slug));
+        info.key(purge::term(kind, &v.term.slug));
     }
     list_response(
         &req,
@@ -123,7 +124,8 @@ async fn get_term(
         .await?;
     let info = CacheInfo {
         last_modified: None,
-        keys: vec![format!("{}:{}", kind.noun(), view.term.slug)],
+        // Its article count changes with any article's publication.
+        keys: vec![purge::term(kind, &view.term.slug), purge::LIST.to_owned()],
         private,
     };
     cache::respond(

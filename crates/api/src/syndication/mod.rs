@@ -1,14 +1,11 @@
 //! What partners and crawlers read outside `/api/v1`: RSS, Atom and JSON
 //! Feed, the sitemaps, the Google News sitemap and robots.txt. Each is
-//! rendered once per write generation of this node and served from memory
-//! until the next write (or `RENDERED_TTL`, which bounds how late another
-//! node's write or a schedule coming due shows), with an `ETag` and 304s.
+//! rendered with an `ETag` and the surrogate keys it depends on, so the
+//! response cache keeps it until a write changes it.
 
 mod feeds;
 mod sitemaps;
 pub mod structured;
-
-use std::time::Duration;
 
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -33,9 +30,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(news_sitemap)
         .service(robots);
 }
-
-/// How long a rendering may be served without a write on this node.
-pub const RENDERED_TTL: Duration = Duration::from_secs(30);
 
 /// A rendered feed or sitemap, with what its response headers say.
 #[derive(Clone)]
@@ -64,48 +58,18 @@ impl Rendered {
     }
 }
 
-/// Renderings by request (path and query) and write generation. Callers
-/// that miss together wait for one rendering: a popular sitemap that
-/// expires is rendered once, not once per waiting client.
-pub struct RenderCache(moka::future::Cache<(String, u64), Rendered>);
-
-impl RenderCache {
-    pub fn forget_all(&self) {
-        self.0.invalidate_all();
-    }
-}
-
-impl Default for RenderCache {
-    fn default() -> Self {
-        RenderCache(
-            moka::future::Cache::builder()
-                .max_capacity(2_000)
-                .time_to_live(RENDERED_TTL)
-                .build(),
-        )
-    }
-}
-
-/// Serves the rendering of this request for this class of caller (the
-/// public, or one partner), rendering it on a miss. `private` keeps a
-/// partner's own rendering out of shared caches.
+/// Renders and serves this request; the response cache keeps it. `private`
+/// keeps a partner's own rendering out of shared caches.
 async fn serve<F>(
     req: &HttpRequest,
     state: &AppState,
-    class: &str,
     private: bool,
     render: F,
 ) -> Result<HttpResponse, ApiError>
 where
     F: FnOnce(&dyn Storage) -> DomainResult<Rendered> + Send + 'static,
 {
-    let key = (format!("{class} {}", req.uri()), state.store.generation());
-    let rendered = state
-        .rendered
-        .0
-        .try_get_with(key, state.run(render))
-        .await
-        .map_err(|e| ApiError::clone(&e))?;
+    let rendered = state.run(render).await?;
     let info = CacheInfo {
         last_modified: rendered.last_modified,
         keys: rendered.info_keys.clone(),
@@ -183,10 +147,9 @@ pub async fn feed(
         section: p.section,
         author: p.author,
     };
-    let class = policy.cache_class(&req);
     let private = policy.get().is_some();
     let links = format!("<{base}/websub>; rel=\"hub\", <{self_url}>; rel=\"self\"");
-    let mut res = serve(&req, &state, &class, private, move |store| {
+    let mut res = serve(&req, &state, private, move |store| {
         let feed = FeedRequest {
             format,
             narrow,
@@ -286,7 +249,7 @@ pub async fn sitemap_index(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let (base, now) = (state.base_url.clone(), state.now());
-    serve(&req, &state, "public", false, move |store| {
+    serve(&req, &state, false, move |store| {
         let blocks = syndication::sitemap_index(store, now)?;
         let bytes = sitemaps::index(&base, &blocks).map_err(xml_error)?;
         let last = blocks.iter().map(|b| b.last_modified).max();
@@ -314,7 +277,7 @@ pub async fn sitemap_file(
         .filter(|n| *n >= 0)
         .ok_or_else(|| ApiError::not_found("no such sitemap file"))?;
     let (base, now) = (state.base_url.clone(), state.now());
-    serve(&req, &state, "public", false, move |store| {
+    serve(&req, &state, false, move |store| {
         let entries = syndication::sitemap_file(store, number, now)?;
         let bytes = sitemaps::urls(&base, &entries).map_err(xml_error)?;
         let last = entries.iter().map(|e| e.updated_at).max();
@@ -337,7 +300,7 @@ pub async fn news_sitemap(
         state.publisher.name.clone(),
         state.now(),
     );
-    serve(&req, &state, "public", false, move |store| {
+    serve(&req, &state, false, move |store| {
         let articles = syndication::news(store, &base, now)?;
         let bytes = sitemaps::news(&publisher, &articles).map_err(xml_error)?;
         let last = articles.iter().map(|a| a.updated_at).max();

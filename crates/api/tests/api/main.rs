@@ -16,6 +16,7 @@ mod live;
 mod ops;
 mod policy;
 mod relevance;
+mod response_cache;
 mod schema;
 mod search;
 mod security;

@@ -71,19 +71,38 @@ impl EventKind {
 }
 
 /// What a node tells the others it changed, so they forget what they
-/// cached: content (articles, terms, the outbox), or accounts (users and
-/// API keys, whose revocation must hold everywhere at once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// cached: content (articles, terms, comments, the outbox) with the
+/// surrogate keys of the public responses it changed (see `purge`), or
+/// accounts (users and API keys, whose revocation must hold everywhere at
+/// once).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Signal {
-    Content,
+    Content(Vec<String>),
     Accounts,
 }
 
-impl Signal {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signal::Content => "content",
-            Signal::Accounts => "accounts",
+/// The surrogate keys public responses name (`Surrogate-Key`), made in one
+/// place so what a response names and what a write purges cannot drift.
+pub mod purge {
+    use crate::term::TermKind;
+
+    /// Every response that lists articles or counts them: lists, search,
+    /// related, terms with their counts, feeds, sitemaps, GraphQL. Any
+    /// write that can change which articles are public purges it.
+    pub const LIST: &str = "list";
+
+    pub fn article(id: i64) -> String {
+        format!("article:{id}")
+    }
+
+    pub fn term(kind: TermKind, slug: &str) -> String {
+        format!("{}:{slug}", kind.noun())
+    }
+
+    /// Adds `key` once.
+    pub fn add(keys: &mut Vec<String>, key: String) {
+        if !keys.contains(&key) {
+            keys.push(key);
         }
     }
 }

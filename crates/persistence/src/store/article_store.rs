@@ -1,6 +1,7 @@
 //! `ArticleStore`: article lists, reads and writes (through `write`).
 
 use super::syndication_store::{log_change, serialize_writers, Logged};
+use super::watch::{announce_purge, article_purge};
 use super::{db_err, Store, PUBLISHED};
 use crate::conn::Backend;
 use crate::models::{kind_str, naive, utc, ArticleRow, CorrectionRow, NewCorrection, RevisionRow};
@@ -194,10 +195,22 @@ impl ArticleStore for Store {
                 due_at: None,
             };
             log_change(c, id, &slug, logged)?;
-            diesel::delete(articles::table.find(id)).execute(c)
+            let keys = if was_public {
+                article_purge(id)
+            } else {
+                Vec::new()
+            };
+            announce_purge(c, &keys)?;
+            diesel::delete(articles::table.find(id)).execute(c)?;
+            Ok(keys)
         });
-        self.written();
-        deleted.map_err(db_err)?;
+        match deleted {
+            Ok(keys) => self.written(keys),
+            Err(e) => {
+                self.written(Vec::new());
+                return Err(db_err(e));
+            }
+        }
         Ok(())
     }
 
@@ -237,10 +250,24 @@ impl ArticleStore for Store {
                 due_at: None,
             };
             log_change(c, id, &row.slug, logged)?;
-            Ok(row)
+            let keys = if public {
+                article_purge(id)
+            } else {
+                Vec::new()
+            };
+            announce_purge(c, &keys)?;
+            Ok((row, keys))
         });
-        self.written();
-        Ok(row.map_err(db_err)?.into())
+        match row {
+            Ok((row, keys)) => {
+                self.written(keys);
+                Ok(row.into())
+            }
+            Err(e) => {
+                self.written(Vec::new());
+                Err(db_err(e))
+            }
+        }
     }
 
     fn corrections_of(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, Correction)>> {

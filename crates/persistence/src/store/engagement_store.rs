@@ -1,6 +1,7 @@
 //! `EngagementStore`: comments, and page views in buckets.
 
 use super::syndication_store::serialize_writers;
+use super::watch::{announce_purge, article_purge};
 use super::{db_err, Store, PUBLISHED};
 use crate::conn::DbConn;
 use crate::models::{naive, utc};
@@ -202,12 +203,17 @@ impl EngagementStore for Store {
                     .select(CommentRow::as_select())
                     .first(c)?;
                 recount(c, row.article_id)?;
+                announce_purge(c, &article_purge(row.article_id))?;
                 Ok(Some(row))
             })
             .map_err(db_err)?;
         drop(conn);
         // What the public sees of the article changed (its comment count).
-        self.written();
+        self.written(
+            moderated
+                .as_ref()
+                .map_or_else(Vec::new, |r| article_purge(r.article_id)),
+        );
         Ok(moderated.map(Into::into))
     }
 
@@ -217,8 +223,10 @@ impl EngagementStore for Store {
             .set(articles::comments_closed.eq(closed))
             .execute(&mut *conn)
             .map_err(db_err)?;
+        let keys = article_purge(article_id);
+        announce_purge(&mut conn, &keys).map_err(db_err)?;
         drop(conn);
-        self.written();
+        self.written(keys);
         Ok(())
     }
 

@@ -197,7 +197,8 @@ fn claim_ids(
 
 impl Store {
     /// Writes the `article.published` of scheduled articles that came due.
-    fn fire_due_in(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, DieselError> {
+    /// The keys to purge for the articles that came due, each purged once.
+    fn fire_due_in(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<String>, DieselError> {
         serialize_writers(conn)?;
         let due: Vec<(i64, String, Option<NaiveDateTime>)> = article_changes::table
             .inner_join(articles::table.on(articles::id.eq(article_changes::article_id)))
@@ -211,8 +212,10 @@ impl Store {
             .distinct()
             .load(conn)?;
         let mut fired = std::collections::HashSet::new();
+        let mut keys = Vec::new();
         for (id, slug, due_at) in due {
             if fired.insert(id) {
+                keys.extend(super::watch::article_purge(id));
                 let logged = Logged {
                     kind: ChangeKind::Updated,
                     event: Some(EventKind::ArticlePublished),
@@ -229,7 +232,10 @@ impl Store {
         )
         .set(article_changes::fired.eq(true))
         .execute(conn)?;
-        Ok(fired.len())
+        keys.sort_unstable();
+        keys.dedup();
+        super::watch::announce_purge(conn, &keys)?;
+        Ok(keys)
     }
 }
 
@@ -261,13 +267,26 @@ impl EventStore for Store {
         if any.is_none() {
             return Ok(0);
         }
-        let fired = conn
+        let keys = conn
             .transaction(|c| Store::fire_due_in(c, now))
             .map_err(db_err)?;
-        if fired > 0 {
-            self.written();
+        // Each article that came due purges its own key and lists.
+        let fired = keys.len().saturating_sub(1);
+        if !keys.is_empty() {
+            self.written(keys);
         }
         Ok(fired)
+    }
+
+    fn next_due_after(&self, now: DateTime<Utc>) -> DomainResult<Option<DateTime<Utc>>> {
+        let mut conn = self.conn()?;
+        let due: Option<NaiveDateTime> = article_changes::table
+            .filter(article_changes::due_at.gt(naive(now)))
+            .filter(article_changes::fired.eq(false))
+            .select(diesel::dsl::min(article_changes::due_at))
+            .first(&mut *conn)
+            .map_err(db_err)?;
+        Ok(due.map(utc))
     }
 
     fn add_hook(&self, hook: &NewHook, now: DateTime<Utc>) -> DomainResult<Hook> {

@@ -21,7 +21,7 @@ pub(super) fn serialize_writers(conn: &mut DbConn) -> Result<(), DieselError> {
     if let DbConn::Pg(c) = conn {
         diesel::sql_query("SELECT pg_advisory_xact_lock(7305001)").execute(c)?;
     }
-    super::watch::announce(conn, newsdesk_domain::events::Signal::Content)
+    super::watch::announce(conn, &newsdesk_domain::events::Signal::Content(Vec::new()))
 }
 
 /// What a change row says beyond its article: when, what it means to

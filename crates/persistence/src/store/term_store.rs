@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel::sql_types::{Bool, Timestamp};
 use newsdesk_domain::error::DomainResult;
+use newsdesk_domain::events::purge;
 use newsdesk_domain::paging::SlugKey;
 use newsdesk_domain::query::Visibility;
 use newsdesk_domain::store::{ArticleScope, TermStore, TermWrite};
@@ -230,7 +231,7 @@ impl TermStore for Store {
         let id: i64 = {
             let mut conn = self.conn()?;
             let now = naive(newsdesk_domain::article::now());
-            diesel::insert_into(terms::table)
+            let id: i64 = diesel::insert_into(terms::table)
                 .values((
                     NewTerm {
                         kind: kind_str(kind),
@@ -243,17 +244,23 @@ impl TermStore for Store {
                 ))
                 .returning(terms::id)
                 .get_result(&mut *conn)
-                .map_err(db_err)?
+                .map_err(db_err)?;
+            let keys = [purge::LIST.to_owned()];
+            super::watch::announce_purge(&mut conn, &keys).map_err(db_err)?;
+            id
         };
+        // Term lists show it now.
+        self.written(vec![purge::LIST.into()]);
         self.term(kind, id)
     }
 
     fn update_term(&self, kind: TermKind, id: i64, term: &TermWrite) -> DomainResult<Term> {
-        {
+        let keys = {
             let mut conn = self.conn()?;
             let now = naive(newsdesk_domain::article::now());
             conn.transaction::<_, DieselError, _>(|c| {
                 serialize_writers(c)?;
+                let keys = purge_term(c, kind, id)?;
                 diesel::update(
                     terms::table
                         .filter(terms::id.eq(id))
@@ -266,11 +273,12 @@ impl TermStore for Store {
                     terms::updated_at.eq(now),
                 ))
                 .execute(c)?;
-                log_articles_of(c, kind, id, now)
+                log_articles_of(c, kind, id, now)?;
+                Ok(keys)
             })
-            .map_err(db_err)?;
-        }
-        self.written();
+            .map_err(db_err)?
+        };
+        self.written(keys);
         self.term(kind, id)
     }
 
@@ -279,6 +287,7 @@ impl TermStore for Store {
         let now = naive(newsdesk_domain::article::now());
         let deleted = conn.transaction::<_, DieselError, _>(|c| {
             serialize_writers(c)?;
+            let keys = purge_term(c, kind, id)?;
             // Logged first: afterwards the links that find the articles are gone.
             log_articles_of(c, kind, id, now)?;
             diesel::delete(
@@ -286,10 +295,16 @@ impl TermStore for Store {
                     .filter(terms::id.eq(id))
                     .filter(terms::kind.eq(kind_str(kind))),
             )
-            .execute(c)
+            .execute(c)?;
+            Ok(keys)
         });
-        self.written();
-        deleted.map_err(db_err)?;
+        match deleted {
+            Ok(keys) => self.written(keys),
+            Err(e) => {
+                self.written(Vec::new());
+                return Err(db_err(e));
+            }
+        }
         Ok(())
     }
 
@@ -323,6 +338,21 @@ impl TermStore for Store {
 
 /// Every article that shows term `id` changes with it (its name, its slug,
 /// or its removal): one change row each, so sync tells partners.
+/// What a change to a term changes in public: everything naming it (its
+/// articles, its own page) under its slug before the change, and lists.
+/// Told to other nodes at commit.
+fn purge_term(conn: &mut DbConn, kind: TermKind, id: i64) -> Result<Vec<String>, DieselError> {
+    let slug: Option<String> = terms::table
+        .find(id)
+        .select(terms::slug)
+        .first(conn)
+        .optional()?;
+    let mut keys = vec![purge::LIST.to_owned()];
+    keys.extend(slug.map(|s| purge::term(kind, &s)));
+    super::watch::announce_purge(conn, &keys)?;
+    Ok(keys)
+}
+
 fn log_articles_of(
     conn: &mut DbConn,
     kind: TermKind,

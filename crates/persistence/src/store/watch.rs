@@ -8,7 +8,7 @@ use super::Store;
 use crate::conn::DbConn;
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
-use newsdesk_domain::events::{Hear, Signal};
+use newsdesk_domain::events::{purge, Hear, Signal};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -36,20 +36,68 @@ impl Watch {
 }
 
 /// Sends `signal` to every listening node when the transaction commits.
-pub(super) fn announce(conn: &mut DbConn, signal: Signal) -> Result<(), DieselError> {
+pub(super) fn announce(conn: &mut DbConn, signal: &Signal) -> Result<(), DieselError> {
     if let DbConn::Pg(c) = conn {
-        diesel::sql_query(format!("NOTIFY {CHANNEL}, '{}'", signal.as_str())).execute(c)?;
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(payload(signal))
+            .execute(c)?;
     }
     Ok(())
 }
 
+/// Tells every node, at commit, which public responses the transaction
+/// changed; nothing when it changed none.
+pub(super) fn announce_purge(conn: &mut DbConn, keys: &[String]) -> Result<(), DieselError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    announce(conn, &Signal::Content(keys.to_vec()))
+}
+
+/// What a change to one article's public fields purges: its responses, and
+/// lists, which show the same fields.
+pub(super) fn article_purge(id: i64) -> Vec<String> {
+    vec![purge::article(id), purge::LIST.to_owned()]
+}
+
+/// PostgreSQL refuses a payload of 8,000 bytes or more.
+const MAX_PAYLOAD: usize = 7_900;
+
+/// `accounts`, or `content` and the keys to purge; `*` when they do not fit.
+fn payload(signal: &Signal) -> String {
+    match signal {
+        Signal::Accounts => "accounts".into(),
+        Signal::Content(keys) => {
+            let mut out = String::from("content");
+            for k in keys {
+                out.push(' ');
+                out.push_str(k);
+            }
+            if out.len() > MAX_PAYLOAD {
+                out = "content *".into();
+            }
+            out
+        }
+    }
+}
+
+fn parse(payload: &str) -> Signal {
+    let mut words = payload.split_whitespace();
+    match words.next() {
+        Some("accounts") => Signal::Accounts,
+        _ => Signal::Content(words.map(str::to_owned).collect()),
+    }
+}
+
 impl Store {
-    /// Forgets what a write may change. Called after every write (after,
-    /// so a reader cannot refill a cache from the state before it).
-    pub(super) fn written(&self) {
+    /// Forgets what a write may change and tells the API which public
+    /// responses it changed. Called after every write (after, so a reader
+    /// cannot refill a cache from the state before it).
+    pub(super) fn written(&self, purge: Vec<String>) {
         self.forget();
         if let Some(hear) = self.watch.hear.get() {
-            hear(Signal::Content);
+            hear(Signal::Content(purge));
         }
     }
 
@@ -62,7 +110,7 @@ impl Store {
 
     /// Tells every node an account or key changed.
     pub(crate) fn accounts_changed(&self, conn: &mut DbConn) {
-        if let Err(e) = announce(conn, Signal::Accounts) {
+        if let Err(e) = announce(conn, &Signal::Accounts) {
             tracing::warn!(error = %e, "could not tell other nodes of an account change");
         }
     }
@@ -104,15 +152,13 @@ struct Forget {
 
 impl Forget {
     fn heard(&self, payload: &str) {
-        let signal = if payload == Signal::Accounts.as_str() {
-            Signal::Accounts
-        } else {
+        let signal = parse(payload);
+        if let Signal::Content(_) = signal {
             self.generation.fetch_add(1, Ordering::AcqRel);
             self.sections.invalidate_all();
             self.public_counts.invalidate_all();
             self.article_count.invalidate_all();
-            Signal::Content
-        };
+        }
         if let Some(hear) = self.hear.get() {
             hear(signal);
         }
@@ -134,7 +180,7 @@ fn listen(url: &str, forget: &Forget) {
         {
             Ok(mut conn) => {
                 tracing::info!("listening for other nodes' writes");
-                forget.heard(Signal::Content.as_str());
+                forget.heard("content *");
                 let error = poll(&mut conn, forget);
                 tracing::warn!(error = %error, "lost the LISTEN connection; reconnecting");
             }

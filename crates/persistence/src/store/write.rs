@@ -3,6 +3,7 @@
 //! lock is lost.
 
 use super::syndication_store::{log_change, serialize_writers, Logged};
+use super::watch::announce_purge;
 use super::{db_err, is_busy, Store, WRITE_ATTEMPTS};
 use crate::conn::DbConn;
 use crate::models::{
@@ -16,7 +17,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use newsdesk_domain::article::{export_input, ArticleRecord, ArticleStatus, ArticleWrite};
 use newsdesk_domain::error::{DomainError, DomainResult};
-use newsdesk_domain::events::EventKind;
+use newsdesk_domain::events::{purge, EventKind};
 use newsdesk_domain::store::ChangeKind;
 use newsdesk_domain::term::{Term, TermKind, TermName, TermRef};
 use std::collections::HashMap;
@@ -28,6 +29,8 @@ pub(super) struct TermCache<'c> {
     conn: &'c mut DbConn,
     ids: HashMap<(TermKind, String), i64>,
     now: chrono::NaiveDateTime,
+    /// The surrogate keys of the public responses this transaction changes.
+    purge: Vec<String>,
 }
 
 impl TermCache<'_> {
@@ -53,7 +56,8 @@ impl TermCache<'_> {
                     updated_at: self.now,
                 })
                 .returning(terms::id)
-                .get_result(self.conn)?,
+                .get_result(self.conn)
+                .inspect(|_| purge::add(&mut self.purge, purge::LIST.into()))?,
         };
         self.ids.insert(key, id);
         Ok(id)
@@ -345,6 +349,10 @@ pub(super) fn save_one(
         at: now,
         due_at,
     };
+    if logged.event.is_some() {
+        purge::add(&mut cache.purge, purge::article(id));
+        purge::add(&mut cache.purge, purge::LIST.into());
+    }
     log_change(conn, id, w.slug.as_str(), logged)?;
     Ok(id)
 }
@@ -365,11 +373,14 @@ impl Store {
                     conn: c,
                     ids: HashMap::new(),
                     now,
+                    purge: Vec::new(),
                 };
-                writes
+                let ids = writes
                     .iter()
                     .map(|(w, target)| save_one(&mut cache, w, *target))
-                    .collect::<Result<Vec<i64>, _>>()
+                    .collect::<Result<Vec<i64>, _>>()?;
+                announce_purge(cache.conn, &cache.purge)?;
+                Ok((ids, cache.purge))
             });
             match result {
                 // The whole transaction rolled back: run it again. A stale
@@ -378,9 +389,13 @@ impl Store {
                     attempt += 1;
                     std::thread::sleep(Duration::from_millis(5 * u64::from(attempt)));
                 }
-                other => {
-                    self.written();
-                    break other.map_err(DomainError::from)?;
+                Ok((ids, purge)) => {
+                    self.written(purge);
+                    break ids;
+                }
+                Err(e) => {
+                    self.written(Vec::new());
+                    return Err(DomainError::from(e));
                 }
             }
         };
