@@ -249,6 +249,9 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
     let mut state = AppState::new(store, config.base_url(), auth);
     state.push = std::sync::Arc::new(crate::push::Push::new(config.push_settings()?));
     state.views = std::sync::Arc::new(crate::views::Views::new(config.view_settings()));
+    state.responses = std::sync::Arc::new(crate::response_cache::ResponseCache::new(
+        config.cache_settings(),
+    ));
     if let Some(name) = &config.publisher_name {
         state.publisher.name = name.clone();
     }

@@ -222,6 +222,24 @@ pub struct Config {
         global = true
     )]
     pub stream_heartbeat: u64,
+
+    /// MiB of finished public responses kept in memory (0: no response cache).
+    #[arg(
+        long,
+        env = "NEWSDESK_RESPONSE_CACHE_MB",
+        default_value_t = 32,
+        global = true
+    )]
+    pub response_cache_mb: u64,
+
+    /// Seconds a cached response lives when no write purges it first.
+    #[arg(
+        long,
+        env = "NEWSDESK_RESPONSE_CACHE_TTL",
+        default_value_t = 300,
+        global = true
+    )]
+    pub response_cache_ttl: u64,
 }
 
 impl Config {
@@ -243,6 +261,13 @@ impl Config {
             max_streams: self.stream_max_clients,
             heartbeat: std::time::Duration::from_secs(self.stream_heartbeat.max(1)),
         })
+    }
+
+    pub fn cache_settings(&self) -> crate::response_cache::CacheSettings {
+        crate::response_cache::CacheSettings {
+            max_bytes: self.response_cache_mb.saturating_mul(1024 * 1024),
+            ttl: std::time::Duration::from_secs(self.response_cache_ttl.max(1)),
+        }
     }
 
     pub fn view_settings(&self) -> crate::views::ViewSettings {

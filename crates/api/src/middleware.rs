@@ -23,6 +23,7 @@ use newsdesk_domain::user::{ApiKey, Principal};
 use crate::auth::{self, Auth, ClientAddr, Limiter};
 use crate::error::ApiError;
 use crate::metrics::RequestLabels;
+use crate::response_cache::RouteLabel;
 use crate::state::AppState;
 
 /// The rate-limit state to report in headers.
@@ -236,11 +237,18 @@ async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, Ap
     }
 }
 
+/// One request in this many that went well is logged; every failure and
+/// every slow one is. Metrics count them all.
+const LOG_ONE_IN: u64 = 64;
+/// A request slower than this is always logged.
+const SLOW: f64 = 0.25;
+
 /// Middleware recording every request.
 pub async fn record(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    static SEEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let started = Instant::now();
     let metrics = req
         .app_data::<web::Data<AppState>>()
@@ -248,25 +256,32 @@ pub async fn record(
     let method = req.method().to_string();
     let res = next.call(req).await?;
     if let Some(m) = metrics {
-        // The pattern is known only once the router has run.
-        let route = res
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
+        // A response from the cache never met the router: it says its route.
+        let route = match res.response().extensions().get::<RouteLabel>() {
+            Some(r) => r.0.to_string(),
+            None => res
+                .request()
+                .match_pattern()
+                .unwrap_or_else(|| "unmatched".into()),
+        };
         let labels = RequestLabels {
             method,
             route,
             status: res.status().as_u16(),
         };
         let seconds = started.elapsed().as_secs_f64();
-        // Inside the request's root span, so the line carries its request_id.
-        tracing::info!(
-            method = %labels.method,
-            route = %labels.route,
-            status = labels.status,
-            ms = seconds * 1000.0,
-            "request finished"
-        );
+        let n = SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if labels.status >= 400 || seconds >= SLOW || n % LOG_ONE_IN == 0 {
+            // Inside the request's root span, so the line carries its request_id.
+            tracing::info!(
+                method = %labels.method,
+                route = %labels.route,
+                status = labels.status,
+                ms = seconds * 1000.0,
+                sampled = labels.status < 400 && seconds < SLOW,
+                "request finished"
+            );
+        }
         m.observe(labels, seconds);
     }
     Ok(res)

@@ -38,6 +38,11 @@ use newsdesk_domain::user::{ApiKey, Principal};
 
 use crate::state::AppState;
 
+/// The route pattern of a response served from the cache, which never
+/// reaches the router: the metrics label it by this.
+#[derive(Debug, Clone)]
+pub struct RouteLabel(pub Arc<str>);
+
 /// The keys a cacheable response depends on, attached to it as an
 /// extension for the cache to index.
 #[derive(Debug, Clone)]
@@ -70,6 +75,7 @@ pub struct Entry {
     headers: Vec<(HeaderName, HeaderValue)>,
     last_modified: Option<i64>,
     keys: Vec<String>,
+    route: RouteLabel,
     gzip: OnceLock<Option<Gzipped>>,
 }
 
@@ -251,7 +257,12 @@ fn forget(index: &Mutex<HashMap<String, HashSet<Key>>>, key: &Key, keys: &[Strin
 
 impl Entry {
     /// The entry for a 200 response's headers and body.
-    pub fn new(headers: &HeaderMap, body: Bytes, keys: Vec<String>) -> Option<Entry> {
+    pub fn new(
+        headers: &HeaderMap,
+        body: Bytes,
+        keys: Vec<String>,
+        route: RouteLabel,
+    ) -> Option<Entry> {
         let etag = headers.get(header::ETAG)?.clone();
         let last_modified = headers
             .get(header::LAST_MODIFIED)
@@ -268,6 +279,7 @@ impl Entry {
                 .collect(),
             last_modified,
             keys,
+            route,
             gzip: OnceLock::new(),
         })
     }
@@ -303,6 +315,7 @@ impl Entry {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
+        res.extensions_mut().insert(self.route.clone());
         if fresh {
             return res;
         }
@@ -415,7 +428,8 @@ pub async fn layer(
     let (res, body) = res.into_parts();
     match body.try_into_bytes() {
         Ok(bytes) => {
-            if let Some(entry) = Entry::new(res.headers(), bytes.clone(), keys) {
+            let route = RouteLabel(http_req.match_pattern().unwrap_or_default().into());
+            if let Some(entry) = Entry::new(res.headers(), bytes.clone(), keys, route) {
                 cache.store(key, epoch, entry);
             }
             let res = res.set_body(bytes).map_into_boxed_body();

@@ -90,7 +90,7 @@ pub fn build(
             .wrap(middleware::from_fn(crate::middleware::record))
             .wrap(middleware::from_fn(request_id_header))
             .wrap(middleware::Compress::default())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::telemetry::RootSpan>::new())
     })
     .listen(listener)?
     // Requests in flight may finish for up to this long after SIGTERM.

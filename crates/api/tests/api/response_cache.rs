@@ -70,6 +70,23 @@ async fn repeated_reads_run_no_sql(app: TestApp) {
             .expect("sent");
         assert_eq!(res.status(), 304, "{path}");
     }
+    // Hits are counted, under the route they would have taken.
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    let route = r#"route="/api/v1/articles/{slug}""#;
+    assert!(
+        metrics.contains(&format!("{route},status=\"200\"}} 2")),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!("{route},status=\"304\"}} 1")),
+        "{metrics}"
+    );
+    let hits: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"newsdesk_response_cache_total{outcome="hit"} "#))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a hit counter");
+    assert!(hits >= 8, "{hits}");
     // Query parameters in another order are the same request.
     let before = app.statements();
     assert_eq!(
