@@ -237,7 +237,7 @@ async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, Ap
     }
 }
 
-/// One request in this many that went well is logged; every failure and
+/// One request in this many (a power of two) that went well is logged; every failure and
 /// every slow one is. Metrics count them all.
 const LOG_ONE_IN: u64 = 64;
 /// A request slower than this is always logged.
@@ -271,7 +271,7 @@ pub async fn record(
         };
         let seconds = started.elapsed().as_secs_f64();
         let n = SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if labels.status >= 400 || seconds >= SLOW || n % LOG_ONE_IN == 0 {
+        if labels.status >= 400 || seconds >= SLOW || n & (LOG_ONE_IN - 1) == 0 {
             // Inside the request's root span, so the line carries its request_id.
             tracing::info!(
                 method = %labels.method,

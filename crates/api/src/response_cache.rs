@@ -511,12 +511,8 @@ mod tests {
     fn entry(keys: &[&str]) -> Entry {
         let mut h = HeaderMap::new();
         h.insert(header::ETAG, HeaderValue::from_static("\"1\""));
-        Entry::new(
-            &h,
-            Bytes::from_static(b"{}"),
-            keys.iter().map(|k| k.to_string()).collect(),
-        )
-        .expect("an etag")
+        let keys = keys.iter().map(|k| k.to_string()).collect();
+        Entry::new(&h, Bytes::from_static(b"{}"), keys, RouteLabel("/x".into())).expect("an etag")
     }
 
     #[test]

@@ -112,6 +112,9 @@ pub struct ArticleQuery {
     pub limit: PageLimit,
     pub after: Option<ArticleKey>,
     pub visibility: Visibility,
+    /// The caller reads no body: records come with `body_source`,
+    /// `body_html` and `body_text` empty, and the store does not read them.
+    pub lean: bool,
 }
 
 impl ArticleQuery {
@@ -130,7 +133,13 @@ impl ArticleQuery {
             limit,
             after,
             visibility,
+            lean: false,
         })
+    }
+
+    /// The same query, reading no bodies.
+    pub fn lean(self, lean: bool) -> ArticleQuery {
+        ArticleQuery { lean, ..self }
     }
 }
 

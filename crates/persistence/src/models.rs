@@ -97,6 +97,84 @@ pub struct ArticleRow {
     pub comment_count: i64,
 }
 
+/// An article row without its bodies (`ArticleQuery::lean`): lists that
+/// show no body do not read the largest columns.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct LeanArticleRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub excerpt: String,
+    #[diesel(select_expression = diesel::dsl::sql::<diesel::sql_types::Text>("''"))]
+    #[diesel(select_expression_type = diesel::expression::SqlLiteral<diesel::sql_types::Text>)]
+    pub body_source: String,
+    pub body_format: String,
+    #[diesel(select_expression = diesel::dsl::sql::<diesel::sql_types::Text>("''"))]
+    #[diesel(select_expression_type = diesel::expression::SqlLiteral<diesel::sql_types::Text>)]
+    pub body_html: String,
+    #[diesel(select_expression = diesel::dsl::sql::<diesel::sql_types::Text>("''"))]
+    #[diesel(select_expression_type = diesel::expression::SqlLiteral<diesel::sql_types::Text>)]
+    pub body_text: String,
+    pub status: String,
+    pub section_id: Option<i64>,
+    pub published_at: Option<NaiveDateTime>,
+    pub sort_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub canonical_url: Option<String>,
+    pub image_url: Option<String>,
+    pub image_alt: Option<String>,
+    pub image_caption: Option<String>,
+    pub source_name: Option<String>,
+    pub source_url: Option<String>,
+    pub language: String,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub contact_email: Option<String>,
+    pub version: i32,
+    pub created_by: Option<i64>,
+    pub comments_closed: bool,
+    pub comment_count: i64,
+}
+
+impl From<LeanArticleRow> for ArticleRow {
+    fn from(r: LeanArticleRow) -> ArticleRow {
+        ArticleRow {
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            subtitle: r.subtitle,
+            excerpt: r.excerpt,
+            body_source: r.body_source,
+            body_format: r.body_format,
+            body_html: r.body_html,
+            body_text: r.body_text,
+            status: r.status,
+            section_id: r.section_id,
+            published_at: r.published_at,
+            sort_at: r.sort_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            canonical_url: r.canonical_url,
+            image_url: r.image_url,
+            image_alt: r.image_alt,
+            image_caption: r.image_caption,
+            source_name: r.source_name,
+            source_url: r.source_url,
+            language: r.language,
+            word_count: r.word_count,
+            reading_time_minutes: r.reading_time_minutes,
+            contact_email: r.contact_email,
+            version: r.version,
+            created_by: r.created_by,
+            comments_closed: r.comments_closed,
+            comment_count: r.comment_count,
+        }
+    }
+}
+
 impl From<ArticleRow> for ArticleRecord {
     fn from(r: ArticleRow) -> ArticleRecord {
         ArticleRecord {

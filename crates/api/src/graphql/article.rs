@@ -247,8 +247,12 @@ pub(super) async fn article_connection(
     let state = state(ctx)?;
     let limit = page_limit(first)?;
     let filter = ArticleFilter::parse(filter).map_err(domain_error)?;
+    let node = ctx.look_ahead().field("edges").field("node");
+    // The bodies are most of a row: read them only when asked for.
+    let lean = !(node.field("bodyHtml").exists() || node.field("bodyText").exists());
     let query = ArticleQuery::new(filter, limit, after.as_deref(), visibility(ctx)?)
-        .map_err(domain_error)?;
+        .map_err(domain_error)?
+        .lean(lean);
     let has_previous = query.after.is_some();
     let partner = owned_policy(ctx);
     let now = state.now();

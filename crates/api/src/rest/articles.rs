@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::auth::{Caller, PartnerPolicy};
 use crate::error::{ApiError, Problem};
 use crate::rest::cache::{self, CacheInfo};
+use crate::rest::fields::Fields;
 use crate::rest::{list_response, One, PageParams};
 use crate::state::AppState;
 use crate::syndication::structured::{self, Representation};
@@ -33,12 +34,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// List articles, newest first: published ones, or every status for staff.
 #[utoipa::path(
     tag = "articles",
-    params(PageParams, RawArticleFilter),
+    params(PageParams, RawArticleFilter, FieldsParam),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "A page of articles, with a `Link` header to the next", body = ArticleList),
         (status = 400, description = "Malformed cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid limit or date", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit, date or field name", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/articles")]
@@ -49,16 +50,19 @@ pub async fn list_articles(
     state: web::Data<AppState>,
     page: web::Query<PageParams>,
     filter: web::Query<RawArticleFilter>,
+    fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = PageLimit::parse(page.limit.as_deref())?;
     let filter = ArticleFilter::parse(filter.into_inner())?;
+    let fields = Fields::parse(fields.fields.as_deref())?;
     let now = state.now();
     let query = ArticleQuery::new(
         filter,
         limit,
         page.cursor.as_deref(),
         caller.0.visibility_at(now),
-    )?;
+    )?
+    .lean(!fields.wants_body());
     let base = state.base_url.clone();
     let partner = policy.clone();
     let page = state
@@ -68,7 +72,30 @@ pub async fn list_articles(
     for a in &page.items {
         describe(a, &mut info);
     }
+    if fields.all() {
+        return list_response(&req, &state.base_url, page, info);
+    }
+    let items = page
+        .items
+        .iter()
+        .map(|a| fields.pick(a))
+        .collect::<Result<Vec<Value>, ApiError>>()?;
+    let page = newsdesk_domain::paging::Page {
+        items,
+        next_cursor: page.next_cursor,
+        limit: page.limit,
+    };
     list_response(&req, &state.base_url, page, info)
+}
+
+/// `fields`: only these Article fields, comma-separated.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FieldsParam {
+    /// Article fields to return, comma-separated (e.g.
+    /// `slug,title,excerpt,published_at`); all when absent. A list without
+    /// `body_html` and `body_text` does not read the bodies.
+    pub fields: Option<String>,
 }
 
 /// One article by slug: published, or any status for staff. By `Accept`:
@@ -76,10 +103,11 @@ pub async fn list_articles(
 /// or IPTC ninjs 2.0 (`application/ninjs+json`).
 #[utoipa::path(
     tag = "articles",
-    params(("slug" = String, Path, description = "Article slug")),
+    params(("slug" = String, Path, description = "Article slug"), FieldsParam),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The article; its `ETag` is what `If-Match` takes. `Accept: application/ld+json` gives JSON-LD, `application/ninjs+json` ninjs 2.0", body = ArticleOne),
+        (status = 200, description = "The article; its `ETag` is what `If-Match` takes. `Accept: application/ld+json` gives JSON-LD, `application/ninjs+json` ninjs 2.0 (`fields` applies to JSON only)", body = ArticleOne),
+        (status = 422, description = "An unknown field name in `fields`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No visible article has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "`Accept` allows none of JSON, JSON-LD and ninjs", body = Problem, content_type = "application/problem+json"),
     )
@@ -91,7 +119,9 @@ pub async fn get_article(
     policy: PartnerPolicy,
     state: web::Data<AppState>,
     slug: web::Path<String>,
+    fields: web::Query<FieldsParam>,
 ) -> Result<HttpResponse, ApiError> {
+    let fields = Fields::parse(fields.fields.as_deref())?;
     let accept = req
         .headers()
         .get(header::ACCEPT)
@@ -123,7 +153,13 @@ pub async fn get_article(
         res.append_header((header::VARY, "Accept"));
     };
     let (body, content_type) = match rep {
-        Representation::Json => return cache::respond(&req, &One { data: view }, info, vary),
+        Representation::Json if fields.all() => {
+            return cache::respond(&req, &One { data: view }, info, vary)
+        }
+        Representation::Json => {
+            let data = fields.pick(&view)?;
+            return cache::respond(&req, &One { data }, info, vary);
+        }
         Representation::JsonLd => (
             structured::json_ld(&view, &state.publisher, &state.base_url),
             structured::JSON_LD,

@@ -6,6 +6,7 @@ pub mod articles;
 pub mod cache;
 pub mod discovery;
 pub mod engagement;
+pub mod fields;
 pub mod syndication;
 pub mod terms;
 pub mod webhooks;

@@ -11,6 +11,7 @@ mod auth;
 mod cli;
 mod engagement;
 mod feeds;
+mod fields;
 mod graphql;
 mod live;
 mod ops;

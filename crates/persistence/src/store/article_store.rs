@@ -4,7 +4,9 @@ use super::syndication_store::{log_change, serialize_writers, Logged};
 use super::watch::{announce_purge, article_purge};
 use super::{db_err, Store, PUBLISHED};
 use crate::conn::Backend;
-use crate::models::{kind_str, naive, utc, ArticleRow, CorrectionRow, NewCorrection, RevisionRow};
+use crate::models::{
+    kind_str, naive, utc, ArticleRow, CorrectionRow, LeanArticleRow, NewCorrection, RevisionRow,
+};
 use crate::schema::{article_corrections, article_revisions, article_terms, articles, terms};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
@@ -21,7 +23,7 @@ use super::write::Target;
 impl ArticleStore for Store {
     fn list_articles(&self, q: &ArticleQuery) -> DomainResult<Vec<ArticleRecord>> {
         let mut conn = self.conn()?;
-        let mut query = articles::table.select(ArticleRow::as_select()).into_boxed();
+        let mut query = articles::table.into_boxed();
         if let Visibility::Public { now } = q.visibility {
             query = query
                 .filter(articles::status.eq(PUBLISHED))
@@ -90,11 +92,23 @@ impl ArticleStore for Store {
                     .or(articles::sort_at.eq(at).and(articles::id.lt(k.id))),
             );
         }
-        let rows: Vec<ArticleRow> = query
+        let query = query
             .order((articles::sort_at.desc(), articles::id.desc()))
-            .limit(i64::from(q.limit.get()) + 1)
-            .load(&mut *conn)
-            .map_err(db_err)?;
+            .limit(i64::from(q.limit.get()) + 1);
+        let rows: Vec<ArticleRow> = if q.lean {
+            query
+                .select(LeanArticleRow::as_select())
+                .load::<LeanArticleRow>(&mut *conn)
+                .map_err(db_err)?
+                .into_iter()
+                .map(Into::into)
+                .collect()
+        } else {
+            query
+                .select(ArticleRow::as_select())
+                .load(&mut *conn)
+                .map_err(db_err)?
+        };
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
