@@ -57,13 +57,19 @@ pub struct AppState {
     pub views: Arc<crate::views::Views>,
     /// Rate limits shared with other nodes, on a shared database.
     pub cluster: Option<Arc<crate::cluster::SharedLimits>>,
+    /// One permit per pooled connection: calls wait here, in order, rather
+    /// than as blocked threads racing for a connection (which made the
+    /// slowest of them wait hundreds of milliseconds under load).
+    db_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(store: impl Storage + 'static, base_url: String, auth: AuthSettings) -> AppState {
         // Only a shared database can have other nodes.
         let shared = store.backend_name() != "sqlite";
+        let slots = store.pool_size() as usize;
         AppState {
+            db_slots: Arc::new(tokio::sync::Semaphore::new(slots.max(1))),
             cluster: shared.then(Arc::default),
             views: Arc::new(crate::views::Views::new(Default::default())),
             store: Arc::new(store),
@@ -87,6 +93,8 @@ impl AppState {
         F: FnOnce(&dyn Storage) -> DomainResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        // Never closed, so acquiring cannot fail.
+        let _slot = self.db_slots.acquire().await.ok();
         let store = self.store.clone();
         // The request's span and the subscriber recording it go along, so
         // the service's own spans nest under the request on the other thread.

@@ -349,6 +349,8 @@ pub trait Storage:
 {
     /// `sqlite` or `postgresql`.
     fn backend_name(&self) -> &'static str;
+    /// Connections the store may hold at once.
+    fn pool_size(&self) -> u32;
     /// SQL statements run so far.
     fn statements(&self) -> u64;
     /// Grows with every write through this node: anything rendered at an

@@ -74,7 +74,9 @@ impl Store {
         let statements = StatementCounter::default();
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
-            .min_idle(Some(1))
+            // Every connection open from the start: one opened under load
+            // costs a PostgreSQL backend's start-up in a request's time.
+            .min_idle(Some(pool_size.max(1)))
             // No `SELECT 1` before every checkout: a connection that broke is
             // dropped when it is returned (`has_broken`), and a request that
             // met it fails with 503 rather than costing every request a round trip.
@@ -223,6 +225,10 @@ pub(super) fn far_future() -> chrono::NaiveDateTime {
 impl Storage for Store {
     fn backend_name(&self) -> &'static str {
         self.backend.name()
+    }
+
+    fn pool_size(&self) -> u32 {
+        self.pool.max_size()
     }
 
     fn statements(&self) -> u64 {
