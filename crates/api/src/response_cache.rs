@@ -102,6 +102,26 @@ pub struct ResponseCache {
     pub misses: AtomicU64,
     /// Wakes `watch_due` to look up `next_due` again.
     pub wake_due: tokio::sync::Notify,
+    /// Requests being computed: those who miss on the same key meanwhile
+    /// wait for the first one (dropping the sender wakes them).
+    inflight: Mutex<HashMap<Key, tokio::sync::watch::Sender<()>>>,
+}
+
+/// The first request to miss on a key; others wait until it is dropped.
+struct Leader<'a> {
+    cache: &'a ResponseCache,
+    key: Key,
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        lock(&self.cache.inflight).remove(&self.key);
+    }
+}
+
+enum Turn<'a> {
+    Lead(Leader<'a>),
+    Wait(tokio::sync::watch::Receiver<()>),
 }
 
 impl ResponseCache {
@@ -134,6 +154,7 @@ impl ResponseCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             wake_due: tokio::sync::Notify::new(),
+            inflight: Mutex::default(),
         }
     }
 
@@ -154,6 +175,19 @@ impl ResponseCache {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         found
+    }
+
+    /// Leads the computation of `key`, or waits for the request that does.
+    fn turn(&self, key: &Key) -> Turn<'_> {
+        let mut inflight = lock(&self.inflight);
+        if let Some(tx) = inflight.get(key) {
+            return Turn::Wait(tx.subscribe());
+        }
+        inflight.insert(key.clone(), tokio::sync::watch::channel(()).0);
+        Turn::Lead(Leader {
+            cache: self,
+            key: key.clone(),
+        })
     }
 
     /// Stores a response computed since `epoch`, unless a purge ran since.
@@ -316,6 +350,8 @@ impl Entry {
             headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         res.extensions_mut().insert(self.route.clone());
+        res.headers_mut()
+            .insert(X_CACHE, HeaderValue::from_static("hit"));
         if fresh {
             return res;
         }
@@ -343,6 +379,10 @@ impl Entry {
             .as_ref()
     }
 }
+
+/// `hit` when the answer came from this cache, `miss` when it was computed
+/// and stored (Varnish's and Fastly's convention).
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 fn accepts_gzip(req: &HeaderMap) -> bool {
     req.get(header::ACCEPT_ENCODING)
@@ -411,6 +451,20 @@ pub async fn layer(
         let res = entry.respond(req.headers());
         return Ok(req.into_response(res).map_into_right_body());
     }
+    // Those who miss together wait for one computation: after a purge, a
+    // popular page is computed once, not once per waiting client.
+    let leader = match cache.turn(&key) {
+        Turn::Lead(leader) => Some(leader),
+        Turn::Wait(mut rx) => {
+            // Woken when the leader is done (or gone): an error either way.
+            let _ = rx.changed().await;
+            if let Some(entry) = cache.get(&key) {
+                let res = entry.respond(req.headers());
+                return Ok(req.into_response(res).map_into_right_body());
+            }
+            None
+        }
+    };
     let epoch = cache.epoch();
     let res = next.call(req).await?;
     let keys = if res.status() == StatusCode::OK {
@@ -432,7 +486,10 @@ pub async fn layer(
             if let Some(entry) = Entry::new(res.headers(), bytes.clone(), keys, route) {
                 cache.store(key, epoch, entry);
             }
-            let res = res.set_body(bytes).map_into_boxed_body();
+            drop(leader);
+            let mut res = res.set_body(bytes).map_into_boxed_body();
+            res.headers_mut()
+                .insert(X_CACHE, HeaderValue::from_static("miss"));
             Ok(ServiceResponse::new(http_req, res).map_into_right_body())
         }
         Err(body) => Ok(ServiceResponse::new(http_req, res.set_body(body)).map_into_left_body()),

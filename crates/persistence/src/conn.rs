@@ -133,12 +133,15 @@ impl ManageConnection for DbManager {
                 // WAL lets readers run beside the one writer; the busy timeout
                 // makes a second writer wait instead of failing at once.
                 // Reads dominate: memory-map the file (no read syscalls, one
-                // copy shared by every connection) and give each connection
-                // a 16 MB page cache.
+                // copy in the OS page cache shared by every connection). Pages
+                // read through the map skip SQLite's own cache, so each
+                // connection keeps a small one (2 MB) for what it writes and
+                // sorts: 16 MB per connection held 90 MB of anonymous memory
+                // at 100k articles.
                 c.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16000;",
+                     PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -2000;",
                 )
                 .map_err(R2d2Error::QueryError)?;
                 DbConn::Sqlite(c)
