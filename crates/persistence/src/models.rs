@@ -95,6 +95,7 @@ pub struct ArticleRow {
     pub created_by: Option<i64>,
     pub comments_closed: bool,
     pub comment_count: i64,
+    pub correction_count: i32,
 }
 
 /// An article row without its bodies (`ArticleQuery::lean`): lists that
@@ -137,6 +138,7 @@ pub struct LeanArticleRow {
     pub created_by: Option<i64>,
     pub comments_closed: bool,
     pub comment_count: i64,
+    pub correction_count: i32,
 }
 
 impl From<LeanArticleRow> for ArticleRow {
@@ -171,6 +173,7 @@ impl From<LeanArticleRow> for ArticleRow {
             created_by: r.created_by,
             comments_closed: r.comments_closed,
             comment_count: r.comment_count,
+            correction_count: r.correction_count,
         }
     }
 }
@@ -212,6 +215,7 @@ impl From<ArticleRow> for ArticleRecord {
             version: r.version,
             created_by: r.created_by,
             comment_count: r.comment_count,
+            correction_count: r.correction_count,
             comments_closed: r.comments_closed,
         }
     }

@@ -44,6 +44,7 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         comments_closed -> Bool,
         comment_count -> BigInt,
+        correction_count -> Integer,
     }
 }
 

@@ -113,6 +113,9 @@ pub struct ArticleRecord {
     pub comment_count: i64,
     /// An editor closed the article to new comments.
     pub comments_closed: bool,
+    /// Corrections, counted when they are written, so that a read of an
+    /// article without any does not ask for them.
+    pub correction_count: i32,
 }
 
 impl ArticleRecord {
@@ -305,6 +308,7 @@ mod tests {
             created_by: None,
             comment_count: 0,
             comments_closed: false,
+            correction_count: 0,
         };
         assert_eq!(
             r.status_at(at("2024-01-15T00:00:00Z")),

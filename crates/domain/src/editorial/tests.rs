@@ -40,6 +40,7 @@ fn record(input: ArticleInput) -> ArticleRecord {
         version: 1,
         created_by: Some(3),
         comment_count: 0,
+        correction_count: 0,
         comments_closed: false,
     }
 }

@@ -70,7 +70,13 @@ impl Relations {
                 .push(TermRef::from(&term));
         }
         let mut corrections: HashMap<i64, Vec<Correction>> = HashMap::new();
-        for (article_id, c) in store.corrections_of(&ids)? {
+        // Most articles have none: then there is nothing to ask for.
+        let corrected: Vec<i64> = records
+            .iter()
+            .filter(|r| r.correction_count > 0)
+            .map(|r| r.id)
+            .collect();
+        for (article_id, c) in store.corrections_of(&corrected)? {
             corrections.entry(article_id).or_default().push(c);
         }
         Ok(Relations {

@@ -250,6 +250,7 @@ impl ArticleStore for Store {
                 .set((
                     articles::updated_at.eq(at),
                     articles::version.eq(articles::version + 1),
+                    articles::correction_count.eq(articles::correction_count + 1),
                 ))
                 .execute(c)?;
             let row: ArticleRow = articles::table

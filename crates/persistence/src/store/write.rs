@@ -257,6 +257,10 @@ fn replace_corrections(
             })
             .execute(conn)?;
     }
+    let count = i32::try_from(corrections.len()).unwrap_or(i32::MAX);
+    diesel::update(articles::table.find(id))
+        .set(articles::correction_count.eq(count))
+        .execute(conn)?;
     Ok(())
 }
 
