@@ -142,12 +142,7 @@ async fn execute(
     http: actix_web::HttpRequest,
     req: GraphQLRequest,
 ) -> Result<GraphQLResponse, ApiError> {
-    let request = req.into_inner();
-    // GraphQL over HTTP: a body without a query is malformed (400), like one
-    // that is not JSON at all. A persisted query's hash stands for its text.
-    if request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery") {
-        return Err(ApiError::bad_request("the GraphQL request has no query"));
-    }
+    let request = has_query(req.into_inner())?;
     let request = with_context(request, &state, caller, policy, &http);
     Ok(schema.execute(request).await.into())
 }
@@ -164,9 +159,7 @@ async fn execute_get(
 ) -> Result<HttpResponse, ApiError> {
     let request = async_graphql::http::parse_query_string(http.query_string())
         .map_err(|e| ApiError::bad_request(format!("malformed GraphQL GET request: {e}")))?;
-    if request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery") {
-        return Err(ApiError::bad_request("the GraphQL request has no query"));
-    }
+    let request = has_query(request)?;
     let hints = std::sync::Arc::new(persisted::CacheHints::default());
     let partner = policy.get().is_some();
     let request = with_context(request, &state, caller, policy, &http).data(hints.clone());
@@ -194,6 +187,15 @@ async fn execute_get(
         &info,
         |_| {},
     ))
+}
+
+/// GraphQL over HTTP: a request without a query is malformed (400), like a
+/// body that is not JSON at all. A persisted query's hash stands for its text.
+fn has_query(request: async_graphql::Request) -> Result<async_graphql::Request, ApiError> {
+    if request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery") {
+        return Err(ApiError::bad_request("the GraphQL request has no query"));
+    }
+    Ok(request)
 }
 
 /// The request's caller, client and per-request loaders.

@@ -216,16 +216,9 @@ impl ArticleStore for Store {
             };
             announce_purge(c, &keys)?;
             diesel::delete(articles::table.find(id)).execute(c)?;
-            Ok(keys)
+            Ok(((), keys))
         });
-        match deleted {
-            Ok(keys) => self.written(keys),
-            Err(e) => {
-                self.written(Vec::new());
-                return Err(db_err(e));
-            }
-        }
-        Ok(())
+        self.settle(deleted)
     }
 
     fn add_correction(
@@ -273,16 +266,7 @@ impl ArticleStore for Store {
             announce_purge(c, &keys)?;
             Ok((row, keys))
         });
-        match row {
-            Ok((row, keys)) => {
-                self.written(keys);
-                Ok(row.into())
-            }
-            Err(e) => {
-                self.written(Vec::new());
-                Err(db_err(e))
-            }
-        }
+        self.settle(row).map(Into::into)
     }
 
     fn corrections_of(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, Correction)>> {

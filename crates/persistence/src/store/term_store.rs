@@ -296,16 +296,9 @@ impl TermStore for Store {
                     .filter(terms::kind.eq(kind_str(kind))),
             )
             .execute(c)?;
-            Ok(keys)
+            Ok(((), keys))
         });
-        match deleted {
-            Ok(keys) => self.written(keys),
-            Err(e) => {
-                self.written(Vec::new());
-                return Err(db_err(e));
-            }
-        }
-        Ok(())
+        self.settle(deleted)
     }
 
     fn author_by_email(&self, email: &str) -> DomainResult<Option<Term>> {

@@ -101,6 +101,24 @@ impl Store {
         }
     }
 
+    /// `written` with the purge of a transaction that committed, or with none
+    /// (caches are still forgotten) when it failed; the failure is returned.
+    pub(super) fn settle<T>(
+        &self,
+        result: Result<(T, Vec<String>), DieselError>,
+    ) -> newsdesk_domain::error::DomainResult<T> {
+        match result {
+            Ok((value, keys)) => {
+                self.written(keys);
+                Ok(value)
+            }
+            Err(e) => {
+                self.written(Vec::new());
+                Err(super::db_err(e))
+            }
+        }
+    }
+
     fn forget(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.sections.invalidate_all();
