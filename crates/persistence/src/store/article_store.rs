@@ -19,6 +19,36 @@ use newsdesk_domain::store::{ArticleStore, ChangeKind, RevisionRecord};
 use newsdesk_domain::term::TermKind;
 
 use super::write::Target;
+use crate::conn::DbConn;
+
+type Articles<'a> = articles::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
+
+/// A page of the filtered articles, newest first, with one row more than
+/// the page to tell whether there is a next; without bodies when lean.
+fn load_page(
+    conn: &mut DbConn,
+    query: Articles<'_>,
+    q: &ArticleQuery,
+) -> DomainResult<Vec<ArticleRecord>> {
+    let query = query
+        .order((articles::sort_at.desc(), articles::id.desc()))
+        .limit(i64::from(q.limit.get()) + 1);
+    let rows: Vec<ArticleRow> = if q.lean {
+        query
+            .select(LeanArticleRow::as_select())
+            .load::<LeanArticleRow>(conn)
+            .map_err(db_err)?
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    } else {
+        query
+            .select(ArticleRow::as_select())
+            .load(conn)
+            .map_err(db_err)?
+    };
+    Ok(rows.into_iter().map(Into::into).collect())
+}
 
 impl ArticleStore for Store {
     fn list_articles(&self, q: &ArticleQuery) -> DomainResult<Vec<ArticleRecord>> {
@@ -92,24 +122,7 @@ impl ArticleStore for Store {
                     .or(articles::sort_at.eq(at).and(articles::id.lt(k.id))),
             );
         }
-        let query = query
-            .order((articles::sort_at.desc(), articles::id.desc()))
-            .limit(i64::from(q.limit.get()) + 1);
-        let rows: Vec<ArticleRow> = if q.lean {
-            query
-                .select(LeanArticleRow::as_select())
-                .load::<LeanArticleRow>(&mut *conn)
-                .map_err(db_err)?
-                .into_iter()
-                .map(Into::into)
-                .collect()
-        } else {
-            query
-                .select(ArticleRow::as_select())
-                .load(&mut *conn)
-                .map_err(db_err)?
-        };
-        Ok(rows.into_iter().map(Into::into).collect())
+        load_page(&mut conn, query, q)
     }
 
     fn article_by_slug(&self, slug: &str) -> DomainResult<Option<ArticleRecord>> {
