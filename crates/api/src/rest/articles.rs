@@ -192,7 +192,7 @@ fn cache_info(caller: &Caller, policy: &PartnerPolicy) -> CacheInfo {
 /// What a response showing this article depends on.
 fn describe(a: &ArticleView, info: &mut CacheInfo) {
     info.last_modified = info.last_modified.max(Some(a.updated_at));
-    info.key(format!("article:{}", a.id));
+    info.key(purge::article(&a.id));
     for t in &a.tags {
         info.key(purge::term(TermKind::Tag, &t.slug));
     }

@@ -29,9 +29,7 @@ pub struct CacheInfo {
 
 impl CacheInfo {
     pub fn key(&mut self, key: String) {
-        if !self.keys.contains(&key) {
-            self.keys.push(key);
-        }
+        newsdesk_domain::events::purge::add(&mut self.keys, key);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Discovery: full-text search and explainable related news.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use newsdesk_domain::events::purge;
 use newsdesk_domain::related;
 use newsdesk_domain::service::{self, Audience, RelatedArticle, SearchResult};
 use newsdesk_domain::PageLimit;
@@ -71,7 +72,7 @@ pub async fn search_articles(
         ..CacheInfo::default()
     };
     for h in &page.items {
-        info.key(format!("article:{}", h.article.id));
+        info.key(purge::article(&h.article.id));
     }
     list_response(&req, &state.base_url, page, info)
 }
@@ -133,9 +134,9 @@ pub async fn related_articles(
         private: caller.is_staff() || policy.get().is_some(),
         ..CacheInfo::default()
     };
-    info.key("list".into());
+    info.key(purge::LIST.into());
     for r in &data {
-        info.key(format!("article:{}", r.article.id));
+        info.key(purge::article(&r.article.id));
     }
     cache::respond(&req, &RelatedList { data }, info, |_| {})
 }

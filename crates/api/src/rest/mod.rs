@@ -80,7 +80,7 @@ pub fn list_response<T: Serialize>(
         let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
         format!("<{base_url}{}?{query}>; rel=\"next\"", req.path())
     });
-    info.key("list".into());
+    info.key(newsdesk_domain::events::purge::LIST.into());
     let body = List {
         data: page.items,
         meta: ListMeta {

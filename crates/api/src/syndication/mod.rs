@@ -11,6 +11,7 @@ use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use newsdesk_domain::error::DomainResult;
+use newsdesk_domain::events::purge;
 use newsdesk_domain::paging::PageLimit;
 use newsdesk_domain::service::syndication::{self, FeedFilter, FEED_DEFAULT, FEED_MAX};
 use newsdesk_domain::Storage;
@@ -215,8 +216,8 @@ pub fn render_feed(
             "application/feed+json; charset=utf-8",
         ),
     };
-    let mut keys = vec!["list".to_owned(), "feeds".to_owned()];
-    keys.extend(items.articles.iter().map(|a| format!("article:{}", a.id)));
+    let mut keys = vec![purge::LIST.to_owned(), "feeds".to_owned()];
+    keys.extend(items.articles.iter().map(|a| purge::article(&a.id)));
     let last = items.articles.iter().map(|a| a.updated_at).max();
     Ok(Rendered::new(bytes, content_type, last, keys))
 }
@@ -236,7 +237,7 @@ const XML: &str = "application/xml; charset=utf-8";
 
 /// A sitemap depends on every article: any write may change it.
 fn sitemap(bytes: Vec<u8>, last: Option<DateTime<Utc>>) -> Rendered {
-    Rendered::new(bytes, XML, last, vec!["list".into(), "sitemap".into()])
+    Rendered::new(bytes, XML, last, vec![purge::LIST.into(), "sitemap".into()])
 }
 
 /// The sitemap index: a file per 50,000 article ids, with `lastmod`.
@@ -304,8 +305,8 @@ pub async fn news_sitemap(
         let articles = syndication::news(store, &base, now)?;
         let bytes = sitemaps::news(&publisher, &articles).map_err(xml_error)?;
         let last = articles.iter().map(|a| a.updated_at).max();
-        let mut keys = vec!["list".to_owned(), "sitemap".to_owned()];
-        keys.extend(articles.iter().map(|a| format!("article:{}", a.id)));
+        let mut keys = vec![purge::LIST.to_owned(), "sitemap".to_owned()];
+        keys.extend(articles.iter().map(|a| purge::article(&a.id)));
         Ok(Rendered::new(bytes, XML, last, keys))
     })
     .await

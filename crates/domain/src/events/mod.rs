@@ -91,7 +91,7 @@ pub mod purge {
     /// write that can change which articles are public purges it.
     pub const LIST: &str = "list";
 
-    pub fn article(id: i64) -> String {
+    pub fn article(id: impl std::fmt::Display) -> String {
         format!("article:{id}")
     }
 

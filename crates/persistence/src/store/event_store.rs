@@ -17,7 +17,7 @@ use newsdesk_domain::error::DomainResult;
 use newsdesk_domain::events::hooks::{
     Delivery, DeliveryStatus, Hook, HookKind, NewHook, Next, Settlement,
 };
-use newsdesk_domain::events::{Event, EventKind};
+use newsdesk_domain::events::{purge, Event, EventKind};
 use newsdesk_domain::store::{ChangeKind, EventStore};
 
 /// Queues a pending delivery of every event after `after_seq` to every
@@ -197,8 +197,11 @@ fn claim_ids(
 
 impl Store {
     /// Writes the `article.published` of scheduled articles that came due.
-    /// The keys to purge for the articles that came due, each purged once.
-    fn fire_due_in(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<String>, DieselError> {
+    /// How many articles came due, and the keys that purges.
+    fn fire_due_in(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+    ) -> Result<(usize, Vec<String>), DieselError> {
         serialize_writers(conn)?;
         let due: Vec<(i64, String, Option<NaiveDateTime>)> = article_changes::table
             .inner_join(articles::table.on(articles::id.eq(article_changes::article_id)))
@@ -215,7 +218,9 @@ impl Store {
         let mut keys = Vec::new();
         for (id, slug, due_at) in due {
             if fired.insert(id) {
-                keys.extend(super::watch::article_purge(id));
+                for key in super::watch::article_purge(id) {
+                    purge::add(&mut keys, key);
+                }
                 let logged = Logged {
                     kind: ChangeKind::Updated,
                     event: Some(EventKind::ArticlePublished),
@@ -232,10 +237,8 @@ impl Store {
         )
         .set(article_changes::fired.eq(true))
         .execute(conn)?;
-        keys.sort_unstable();
-        keys.dedup();
         super::watch::announce_purge(conn, &keys)?;
-        Ok(keys)
+        Ok((fired.len(), keys))
     }
 }
 
@@ -267,12 +270,10 @@ impl EventStore for Store {
         if any.is_none() {
             return Ok(0);
         }
-        let keys = conn
+        let (fired, keys) = conn
             .transaction(|c| Store::fire_due_in(c, now))
             .map_err(db_err)?;
-        // Each article that came due purges its own key and lists.
-        let fired = keys.len().saturating_sub(1);
-        if !keys.is_empty() {
+        if fired > 0 {
             self.written(keys);
         }
         Ok(fired)
