@@ -53,12 +53,10 @@ fn benches(c: &mut Criterion) {
     });
     let features = Features {
         shared_tags: vec![("A".into(), 3.0), ("B".into(), 1.2)],
-        tag_idf_total: 6.0,
+        tag_weight_total: 6.0,
         text: 0.4,
         same_section: Some("World".into()),
-        has_section: true,
         shared_authors: vec![],
-        has_authors: true,
         days_apart: 3.0,
     };
     c.bench_function("score one related candidate", |b| {

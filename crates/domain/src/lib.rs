@@ -26,6 +26,7 @@ pub mod slug;
 pub mod store;
 pub mod term;
 pub mod text;
+pub mod topics;
 pub mod user;
 pub mod views;
 

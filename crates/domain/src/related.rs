@@ -24,27 +24,39 @@ use crate::error::DomainError;
 use crate::paging::PageLimit;
 use crate::text::Vocabulary;
 
-/// All the knobs in one place. Chosen on the labelled corpus of
-/// `crates/api/tests/fixtures/relevance.ndjson` (see docs/relevance.md).
+/// All the knobs in one place, fitted on the labelled corpora of
+/// `crates/api/tests/fixtures/` (see docs/relevance.md).
+///
+/// Topic decides: `tags` and `text` mix the two topical signals into a
+/// topical score in 0..1. Section, author and recency are context: each
+/// adds at most its weight *as a share of the topical score*, so they
+/// reorder candidates of similar topic and can never lift an off-topic
+/// one over an on-topic one by more than that share.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
     pub tags: f64,
     pub text: f64,
     pub section: f64,
     pub author: f64,
-    /// Days after which the recency factor has lost half of what it can lose.
+    pub recency: f64,
+    /// Days after which the recency bonus has halved.
     pub half_life_days: f64,
-    /// The recency factor never drops below this: old background stays eligible.
-    pub recency_floor: f64,
+    /// A candidate whose topical score is under this share of the best
+    /// candidate's has no meaningful topical overlap and is left out.
+    pub gate: f64,
 }
 
+/// Fitted on both corpora together (after each was scored with weights
+/// fitted on the other alone); the gate and the bounds on context are
+/// policy, not fitted: context may lift a topical score by at most 30 %.
 pub const WEIGHTS: Weights = Weights {
-    tags: 0.35,
-    text: 0.50,
-    section: 0.05,
-    author: 0.10,
-    half_life_days: 14.0,
-    recency_floor: 0.6,
+    tags: 0.3,
+    text: 0.7,
+    section: 0.0,
+    author: 0.05,
+    recency: 0.2,
+    half_life_days: 30.0,
+    gate: 0.15,
 };
 
 /// How many candidates each source may contribute; a tag gives `PER_TAG`
@@ -85,96 +97,170 @@ pub enum ReasonKind {
 pub struct Reason {
     pub kind: ReasonKind,
     pub detail: String,
-    /// The part of the score this reason brought; for `recency`, the factor
-    /// the other parts were multiplied by.
+    /// The part of the score this reason brought: the weights of all the
+    /// reasons of a pick add up to its score.
     pub weight: f64,
 }
 
 /// What is known about one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Features {
-    /// Shared tags with their IDF.
+    /// Shared tags with their weight: rarity (IDF) times specificity, so a
+    /// tag spread over many stories or sections counts for little.
     pub shared_tags: Vec<(String, f64)>,
-    /// IDF summed over the article's own tags (0 when it has none).
-    pub tag_idf_total: f64,
+    /// The weight summed over the article's own tags (0 when it has none).
+    pub tag_weight_total: f64,
     /// 0..1.
     pub text: f64,
     /// `Some(name)` when in the article's section; `None` when not, or when
     /// the article has no section.
     pub same_section: Option<String>,
-    pub has_section: bool,
     pub shared_authors: Vec<String>,
-    pub has_authors: bool,
     pub days_apart: f64,
 }
 
-/// The recency factor for two articles `days_apart`.
-pub fn recency(days_apart: f64, w: &Weights) -> f64 {
-    let decay = 0.5f64.powf(days_apart.abs() / w.half_life_days);
-    w.recency_floor + (1.0 - w.recency_floor) * decay
-}
-
-/// Scores one candidate: 0..1 and the reasons behind it. Signals the
-/// article itself lacks (no tags, no section, no author) drop out of the
-/// weighting instead of capping every score.
-pub fn score(f: &Features, w: &Weights) -> (f64, Vec<Reason>) {
-    let has_tags = f.tag_idf_total > 0.0;
-    let total = w.text
-        + if has_tags { w.tags } else { 0.0 }
-        + if f.has_section { w.section } else { 0.0 }
-        + if f.has_authors { w.author } else { 0.0 };
-    let rec = recency(f.days_apart, w);
-    let scale = rec / total;
-    let mut reasons = Vec::new();
-    let mut sum = 0.0;
-    if has_tags {
-        for (name, idf) in &f.shared_tags {
-            let part = w.tags * (idf / f.tag_idf_total) * scale;
-            sum += part;
-            reasons.push(Reason {
-                kind: ReasonKind::SharedTag,
-                detail: name.clone(),
-                weight: round(part),
-            });
+impl Features {
+    /// The share of the topical score each signal gets: tags and text, or
+    /// text alone for an article without tags.
+    fn mix(&self, w: &Weights) -> (f64, f64) {
+        let tags = if self.tag_weight_total > 0.0 {
+            w.tags
+        } else {
+            0.0
+        };
+        let total = tags + w.text;
+        if total <= 0.0 {
+            (0.0, 0.0)
+        } else {
+            (tags / total, w.text / total)
         }
     }
-    if f.text > 0.0 {
-        let part = w.text * f.text.min(1.0) * scale;
-        sum += part;
-        reasons.push(Reason {
-            kind: ReasonKind::SimilarText,
-            detail: String::new(),
-            weight: round(part),
-        });
+
+    /// The topical score, 0..1.
+    pub fn topical(&self, w: &Weights) -> f64 {
+        let (tags, text) = self.mix(w);
+        let shared: f64 = self.shared_tags.iter().map(|(_, x)| x).sum();
+        let tag_share = if self.tag_weight_total > 0.0 {
+            shared / self.tag_weight_total
+        } else {
+            0.0
+        };
+        (tags * tag_share + text * self.text.clamp(0.0, 1.0)).min(1.0)
     }
-    if let Some(section) = &f.same_section {
-        let part = w.section * scale;
-        sum += part;
-        reasons.push(Reason {
-            kind: ReasonKind::SameSection,
-            detail: section.clone(),
-            weight: round(part),
-        });
+
+    /// The score alone, without the reasons: what ranking sorts by.
+    pub fn value(&self, w: &Weights) -> f64 {
+        self.topical(w) * (1.0 + self.context(w)) / (1.0 + w.section + w.author + w.recency)
     }
-    if f.has_authors && !f.shared_authors.is_empty() {
-        let part = w.author * scale;
-        sum += part;
-        reasons.push(Reason {
-            kind: ReasonKind::SameAuthor,
-            detail: f.shared_authors.join(", "),
-            weight: round(part),
-        });
+
+    /// The context bonuses: a share of the topical score.
+    fn context(&self, w: &Weights) -> f64 {
+        let section = if self.same_section.is_some() {
+            w.section
+        } else {
+            0.0
+        };
+        let author = if self.shared_authors.is_empty() {
+            0.0
+        } else {
+            w.author
+        };
+        section + author + w.recency * recency(self.days_apart, w)
     }
-    reasons.push(Reason {
-        kind: ReasonKind::Recency,
-        detail: format!("{:.0} days apart", f.days_apart.abs()),
-        weight: round(rec),
-    });
-    (sum.clamp(0.0, 1.0), reasons)
+}
+
+/// The recency bonus for two articles `days_apart`: 1 on the same day,
+/// halving every `half_life_days`.
+pub fn recency(days_apart: f64, w: &Weights) -> f64 {
+    0.5f64.powf(days_apart.abs() / w.half_life_days)
+}
+
+/// Scores one candidate: 0..1 and the reasons behind it, whose weights
+/// add up to the score. The topical score is multiplied by one plus the
+/// context bonuses (section, author, recency), over one plus their sum.
+pub fn score(f: &Features, w: &Weights) -> (f64, Vec<Reason>) {
+    let topical = f.topical(w);
+    let (tag_mix, text_mix) = f.mix(w);
+    let bonus = |on: bool, weight: f64| if on { weight } else { 0.0 };
+    let section = bonus(f.same_section.is_some(), w.section);
+    let author = bonus(!f.shared_authors.is_empty(), w.author);
+    let fresh = w.recency * recency(f.days_apart, w);
+    let scale = 1.0 / (1.0 + w.section + w.author + w.recency);
+    let mut reasons = Vec::new();
+    for (name, weight) in &f.shared_tags {
+        let part = tag_mix * weight / f.tag_weight_total;
+        reasons.push(reason(ReasonKind::SharedTag, name.clone(), part * scale));
+    }
+    let text = text_mix * f.text.clamp(0.0, 1.0);
+    if text > 0.0 {
+        reasons.push(reason(ReasonKind::SimilarText, String::new(), text * scale));
+    }
+    if let (Some(name), true) = (&f.same_section, section > 0.0) {
+        reasons.push(reason(
+            ReasonKind::SameSection,
+            name.clone(),
+            topical * section * scale,
+        ));
+    }
+    if author > 0.0 {
+        let names = f.shared_authors.join(", ");
+        reasons.push(reason(
+            ReasonKind::SameAuthor,
+            names,
+            topical * author * scale,
+        ));
+    }
+    let days = format!("{:.0} days apart", f.days_apart.abs());
+    reasons.push(reason(ReasonKind::Recency, days, topical * fresh * scale));
+    let score = topical * (1.0 + section + author + fresh) * scale;
+    (score.clamp(0.0, 1.0), reasons)
+}
+
+fn reason(kind: ReasonKind, detail: String, weight: f64) -> Reason {
+    Reason {
+        kind,
+        detail,
+        weight: round(weight),
+    }
 }
 
 pub(crate) fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+/// The indexes of the best `limit` candidates, best first; among equal
+/// scores the input order stands. Candidates whose topical score is under
+/// `w.gate` of the best one's are left out: with same-topic candidates at
+/// hand, an article that merely shares a section, a reporter or a date is
+/// no relative.
+pub fn order(candidates: &[Features], w: &Weights, limit: usize) -> Vec<usize> {
+    let topical: Vec<f64> = candidates.iter().map(|f| f.topical(w)).collect();
+    let best = topical.iter().copied().fold(0.0, f64::max);
+    let mut kept: Vec<(usize, f64)> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| topical[*i] > 0.0 && topical[*i] >= w.gate * best)
+        .map(|(i, f)| (i, f.value(w)))
+        .collect();
+    kept.sort_by(|a, b| b.1.total_cmp(&a.1));
+    kept.into_iter().take(limit).map(|(i, _)| i).collect()
+}
+
+/// [`order`], with each winner's score and reasons.
+pub fn rank<T>(
+    candidates: Vec<(T, Features)>,
+    w: &Weights,
+    limit: usize,
+) -> Vec<(T, f64, Vec<Reason>)> {
+    let (items, features): (Vec<T>, Vec<Features>) = candidates.into_iter().unzip();
+    let mut items: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order(&features, w, limit)
+        .into_iter()
+        .filter_map(|i| {
+            let (score, reasons) = score(&features[i], w);
+            Some((items[i].take()?, score, reasons))
+        })
+        .collect()
 }
 
 /// One related article.
@@ -244,33 +330,30 @@ mod tests {
     fn features() -> Features {
         Features {
             shared_tags: vec![("Riverton".into(), 4.0)],
-            tag_idf_total: 5.0,
+            tag_weight_total: 5.0,
             text: 0.5,
             same_section: Some("Home News".into()),
-            has_section: true,
             shared_authors: vec![],
-            has_authors: true,
             days_apart: 0.0,
         }
+    }
+
+    fn parts(reasons: &[Reason]) -> f64 {
+        reasons.iter().map(|r| r.weight).sum()
     }
 
     #[test]
     fn scores_are_explained_and_bounded() {
         let (s, reasons) = score(&features(), &WEIGHTS);
         assert!((0.0..=1.0).contains(&s));
-        let parts: f64 = reasons
-            .iter()
-            .filter(|r| r.kind != ReasonKind::Recency)
-            .map(|r| r.weight)
-            .sum();
         assert!(
-            (parts - s).abs() < 1e-3,
-            "reasons add up to the score: {parts} vs {s}"
+            (parts(&reasons) - s).abs() < 1e-3,
+            "reasons add up to the score"
         );
         assert_eq!(reasons[0].detail, "Riverton");
         assert!(reasons
             .iter()
-            .any(|r| r.kind == ReasonKind::Recency && (r.weight - 1.0).abs() < 1e-9));
+            .any(|r| r.kind == ReasonKind::Recency && r.weight > 0.0));
         let perfect = Features {
             shared_tags: vec![("A".into(), 5.0)],
             text: 1.0,
@@ -278,6 +361,55 @@ mod tests {
             ..features()
         };
         assert!((score(&perfect, &WEIGHTS).0 - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn context_cannot_outvote_the_topic() {
+        // Same section, same reporter, same day, a generic tag: little topic.
+        let neighbour = Features {
+            shared_tags: vec![("Ohio".into(), 0.3)],
+            tag_weight_total: 5.0,
+            text: 0.1,
+            same_section: Some("National".into()),
+            shared_authors: vec!["Dana Whitfield".into()],
+            days_apart: 0.0,
+        };
+        // The same story a month later, by someone else, in another section.
+        let sibling = Features {
+            shared_tags: vec![("Millbrook Tornado".into(), 3.0)],
+            text: 0.4,
+            same_section: None,
+            shared_authors: vec![],
+            days_apart: 30.0,
+            ..neighbour.clone()
+        };
+        assert!(score(&sibling, &WEIGHTS).0 > score(&neighbour, &WEIGHTS).0);
+        let ranked = rank(
+            vec![("neighbour", neighbour), ("sibling", sibling)],
+            &WEIGHTS,
+            5,
+        );
+        assert_eq!(ranked.len(), 1, "off-topic candidates are gated out");
+        assert_eq!(ranked[0].0, "sibling");
+        // Alone, a weak candidate is still the best there is.
+        let alone = rank(
+            vec![(
+                "weak",
+                Features {
+                    text: 0.1,
+                    ..Features::default()
+                },
+            )],
+            &WEIGHTS,
+            5,
+        );
+        assert_eq!(alone.len(), 1);
+        // No topic at all is never related.
+        let none = Features {
+            same_section: Some("X".into()),
+            ..Features::default()
+        };
+        assert!(rank(vec![((), none)], &WEIGHTS, 5).is_empty());
     }
 
     #[test]
@@ -323,10 +455,10 @@ mod tests {
     }
 
     #[test]
-    fn rare_tags_outweigh_generic_ones() {
+    fn specific_tags_outweigh_generic_ones() {
         let rare = Features {
             shared_tags: vec![("Riverton flood".into(), 6.0)],
-            tag_idf_total: 7.0,
+            tag_weight_total: 7.0,
             text: 0.0,
             ..features()
         };
@@ -338,32 +470,27 @@ mod tests {
     }
 
     #[test]
-    fn older_news_decays_to_the_floor() {
+    fn recency_only_reorders() {
         let near = score(&features(), &WEIGHTS).0;
-        let far = score(
-            &Features {
-                days_apart: 400.0,
-                ..features()
-            },
-            &WEIGHTS,
-        )
-        .0;
+        let far = Features {
+            days_apart: 400.0,
+            ..features()
+        };
+        let far = score(&far, &WEIGHTS).0;
         assert!(far < near);
-        assert!(far >= near * WEIGHTS.recency_floor - 1e-9);
+        assert!(far >= near / (1.0 + WEIGHTS.recency) - 1e-9);
         assert!((recency(-3.0, &WEIGHTS) - recency(3.0, &WEIGHTS)).abs() < 1e-12);
     }
 
     #[test]
-    fn missing_signals_drop_out() {
+    fn untagged_articles_are_judged_on_text() {
         let untagged = Features {
             shared_tags: vec![],
-            tag_idf_total: 0.0,
+            tag_weight_total: 0.0,
             text: 1.0,
             same_section: None,
-            has_section: false,
-            has_authors: false,
             ..features()
         };
-        assert!((score(&untagged, &WEIGHTS).0 - 1.0).abs() < 1e-9);
+        assert!((untagged.topical(&WEIGHTS) - 1.0).abs() < 1e-9);
     }
 }

@@ -118,6 +118,7 @@ pub struct Vocabulary {
     /// The IDF of a stem the sample never saw.
     unseen: f64,
     docs: u32,
+    tags: crate::topics::TagStats,
 }
 
 impl Vocabulary {
@@ -140,7 +141,18 @@ impl Vocabulary {
             idf: df.into_iter().map(|(s, n)| (s, idf_of(n))).collect(),
             unseen: idf_of(0),
             docs,
+            tags: Default::default(),
         }
+    }
+
+    /// With the spread of the sample's tags (see [`crate::topics`]).
+    pub fn with_tags(mut self, sample: &[crate::topics::Sampled<'_>]) -> Vocabulary {
+        self.tags = crate::topics::TagStats::from_sample(&self, sample);
+        self
+    }
+
+    pub fn tags(&self) -> &crate::topics::TagStats {
+        &self.tags
     }
 
     /// Inverse document frequency, computed once per stem when the

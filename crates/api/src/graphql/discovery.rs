@@ -2,7 +2,7 @@
 //! and paging, mapped to GraphQL types.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, Result, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, Result, SimpleObject};
 use newsdesk_domain::service::Audience;
 use newsdesk_domain::{related, service};
 
@@ -26,8 +26,7 @@ pub enum ReasonKind {
 pub struct RelatedReason {
     kind: ReasonKind,
     detail: String,
-    /// The part of the score this reason brought (for RECENCY: the factor
-    /// the other parts were multiplied by).
+    /// The part of the score this reason brought; the parts add up to it.
     weight: f64,
 }
 
@@ -60,7 +59,14 @@ pub(super) async fn related_for(
         })
         .await
         .map_err(gql_error)?;
-    Ok(ranked
+    Ok(related_objects(ranked, now))
+}
+
+fn related_objects(
+    ranked: Vec<related::Related>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<RelatedArticle> {
+    ranked
         .into_iter()
         .map(|r| RelatedArticle {
             article: Article::new(r.record, now),
@@ -75,7 +81,81 @@ pub(super) async fn related_for(
                 })
                 .collect(),
         })
-        .collect())
+        .collect()
+}
+
+/// A draft's title and body, saved or not.
+#[derive(InputObject)]
+pub struct DraftInput {
+    #[graphql(default)]
+    title: String,
+    /// Plain text or HTML.
+    #[graphql(default)]
+    body: String,
+    /// The draft's own slug, once saved: it is never suggested to itself.
+    slug: Option<String>,
+}
+
+/// A tag or section by slug and name.
+#[derive(SimpleObject)]
+pub struct TermRef {
+    slug: String,
+    name: String,
+}
+
+impl From<newsdesk_domain::term::TermRef> for TermRef {
+    fn from(t: newsdesk_domain::term::TermRef) -> Self {
+        TermRef {
+            slug: t.slug,
+            name: t.name,
+        }
+    }
+}
+
+/// An existing tag the draft's nearest articles carry.
+#[derive(SimpleObject)]
+pub struct TagSuggestion {
+    tag: TermRef,
+    /// 0..1: the share of the nearest articles' relatedness that carries it.
+    score: f64,
+    /// Slugs of the nearest articles carrying it, closest first.
+    evidence: Vec<String>,
+}
+
+/// Suggestions for a draft: articles to link, tags, a section.
+#[derive(SimpleObject)]
+pub struct Suggestions {
+    related: Vec<RelatedArticle>,
+    tags: Vec<TagSuggestion>,
+    section: Option<TermRef>,
+}
+
+pub(super) async fn suggest_for(ctx: &Context<'_>, input: DraftInput) -> Result<Suggestions> {
+    let state = state(ctx)?;
+    let principal = crate::graphql::principal(ctx);
+    let now = state.now();
+    let draft = service::Draft {
+        title: input.title,
+        body: input.body,
+        slug: input.slug,
+    };
+    let found = state
+        .run(move |store| service::suggest(store, &principal, &draft, now))
+        .await
+        .map_err(gql_error)?;
+    Ok(Suggestions {
+        related: related_objects(found.related, now),
+        tags: found
+            .tags
+            .into_iter()
+            .map(|t| TagSuggestion {
+                tag: t.tag.into(),
+                score: t.score,
+                evidence: t.evidence,
+            })
+            .collect(),
+        section: found.section.map(Into::into),
+    })
 }
 
 /// A search result.

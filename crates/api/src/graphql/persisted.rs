@@ -107,9 +107,9 @@ impl Extension for PersistedQueries {
 /// The name of the schema's mutation type (`graphql::MutationRoot`).
 const MUTATION: &str = "MutationRoot";
 
-/// Fields whose value changes with no write to purge it: a response that
-/// asks for one is not cached.
-const VOLATILE: [&str; 3] = ["viewCount", "mostRead", "viewer"];
+/// Fields whose value changes with no write to purge it, or that only
+/// staff may read: a response that asks for one is not cached.
+const VOLATILE: [&str; 4] = ["viewCount", "mostRead", "viewer", "suggest"];
 
 /// Present on GET requests: what the response cache must know of the
 /// answer.

@@ -8,7 +8,9 @@ use newsdesk_domain::term::TermKind;
 
 use crate::graphql::accounts::{viewer, Viewer};
 use crate::graphql::article::{article_connection, Article, ArticleFilterInput};
-use crate::graphql::discovery::{related_for, search_connection, RelatedArticle, SearchHit};
+use crate::graphql::discovery::{
+    related_for, search_connection, suggest_for, DraftInput, RelatedArticle, SearchHit, Suggestions,
+};
 use crate::graphql::terms::{one_term, term_connection, Author, Section, Tag};
 use crate::graphql::{gql_error, owned_policy, state, visibility};
 
@@ -62,6 +64,13 @@ impl ContentQuery {
         first: Option<i32>,
     ) -> Result<Vec<RelatedArticle>> {
         related_for(ctx, slug, first).await
+    }
+
+    /// Suggestions for an editor's draft (authors and up): published
+    /// articles to link from it, existing tags and a section.
+    #[graphql(complexity = "crate::graphql::RELATED_COST * 2 + child_complexity")]
+    async fn suggest(&self, ctx: &Context<'_>, input: DraftInput) -> Result<Suggestions> {
+        suggest_for(ctx, input).await
     }
 
     /// Full-text search: words, "quoted phrases", -excluded; best first.

@@ -1,6 +1,6 @@
 //! Discovery: full-text search and explainable related news.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use newsdesk_domain::events::purge;
 use newsdesk_domain::related;
 use newsdesk_domain::service::{self, Audience, RelatedArticle, SearchResult};
@@ -14,7 +14,9 @@ use crate::rest::{list_response, PageParams};
 use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(search_articles).service(related_articles);
+    cfg.service(search_articles)
+        .service(related_articles)
+        .service(suggest);
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -139,4 +141,44 @@ pub async fn related_articles(
         info.key(purge::article(&r.article.id));
     }
     cache::respond(&req, &RelatedList { data }, info, |_| {})
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SuggestionsOne {
+    pub data: service::Suggestions,
+}
+
+/// Suggestions for a draft, saved or not: published articles to link from
+/// it (with reasons, as `/related`), existing tags that label its nearest
+/// articles (each with the articles it comes from) and a section.
+#[utoipa::path(
+    tag = "discovery",
+    path = "/suggestions",
+    request_body = service::Draft,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Suggestions, never cached", body = SuggestionsOne),
+        (status = 400, description = "Not the JSON this route takes (an unknown field, a wrong type)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 2 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No words in title or body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/suggestions")]
+pub async fn suggest(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<service::Draft>,
+) -> Result<HttpResponse, ApiError> {
+    let draft = body.into_inner();
+    let base = state.base_url.clone();
+    let now = state.now();
+    let data = state
+        .run(move |store| service::suggestions(store, &caller.0, &draft, &base, now))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .json(SuggestionsOne { data }))
 }

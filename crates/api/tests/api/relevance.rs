@@ -1,12 +1,14 @@
-//! Related-news quality on a labelled corpus written for newsdesk
-//! (`tests/fixtures/relevance.ndjson`: 81 articles in 13 stories, with
-//! near-topic distractors and generic tags shared across stories).
+//! Related-news quality on two labelled corpora written for newsdesk:
+//! A (`tests/fixtures/relevance.ndjson`: 81 articles in 13 stories) and B
+//! (`relevance-b.ndjson`: 127 articles in 22 stories, written later and
+//! independently, full of reporters, sections, places and organisations
+//! shared across unrelated stories).
 //!
 //! Every pair is judged from the labels: the same story is relevant (gain
 //! 2), a story of the same topic is related (gain 1), anything else is not
 //! (0). The test computes mean nDCG@5 of `/related` over every article and
-//! of two naive baselines, and asserts the ranking beats both and reaches
-//! 0.9. `cargo test -p newsdesk-api relevance -- --nocapture` prints them.
+//! of two naive baselines over HTTP, and asserts the ranking beats both.
+//! `cargo test -p newsdesk-api relevance -- --nocapture` prints them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,21 +20,26 @@ use serde_json::Value;
 use crate::helpers::TestApp;
 
 e2e!(
-    related_news_beats_baselines_on_labelled_corpus,
+    related_news_beats_baselines_on_corpus_a,
+    related_news_beats_baselines_on_corpus_b,
     related_reasons_are_truthful
 );
 
-struct Doc {
-    slug: String,
-    story: String,
-    topics: Vec<String>,
-    tags: HashSet<String>,
-    text: String,
-    published_at: String,
+pub struct Doc {
+    pub slug: String,
+    pub story: String,
+    pub topics: Vec<String>,
+    pub tags: HashSet<String>,
+    pub text: String,
+    pub published_at: String,
 }
 
-fn corpus() -> (Vec<Doc>, Vec<ArticleInput>) {
-    let raw = include_str!("../fixtures/relevance.ndjson");
+/// Corpus A, written with the first ranking; corpus B, written later and
+/// independently, before the weights were fitted again.
+pub const CORPUS_A: &str = include_str!("../fixtures/relevance.ndjson");
+pub const CORPUS_B: &str = include_str!("../fixtures/relevance-b.ndjson");
+
+pub fn corpus_of(raw: &str) -> (Vec<Doc>, Vec<ArticleInput>) {
     let mut docs = Vec::new();
     let mut inputs = Vec::new();
     for line in raw.lines().filter(|l| !l.trim().is_empty()) {
@@ -57,7 +64,7 @@ fn corpus() -> (Vec<Doc>, Vec<ArticleInput>) {
     (docs, inputs)
 }
 
-fn gain(a: &Doc, b: &Doc) -> f64 {
+pub fn gain(a: &Doc, b: &Doc) -> f64 {
     if a.story == b.story {
         2.0
     } else if a.topics.iter().any(|t| b.topics.contains(t)) {
@@ -67,7 +74,7 @@ fn gain(a: &Doc, b: &Doc) -> f64 {
     }
 }
 
-fn ndcg_at_5(target: &Doc, ranked: &[&Doc], all: &[Doc]) -> f64 {
+pub fn ndcg_at_5(target: &Doc, ranked: &[&Doc], all: &[Doc]) -> f64 {
     let dcg = |gains: &[f64]| -> f64 {
         gains
             .iter()
@@ -87,7 +94,7 @@ fn ndcg_at_5(target: &Doc, ranked: &[&Doc], all: &[Doc]) -> f64 {
 }
 
 /// Baseline 1: most shared tags first (newest first on ties).
-fn by_shared_tags<'a>(target: &Doc, all: &'a [Doc]) -> Vec<&'a Doc> {
+pub fn by_shared_tags<'a>(target: &Doc, all: &'a [Doc]) -> Vec<&'a Doc> {
     let mut others: Vec<&Doc> = all.iter().filter(|d| d.slug != target.slug).collect();
     others.sort_by(|a, b| {
         let sa = a.tags.intersection(&target.tags).count();
@@ -99,7 +106,7 @@ fn by_shared_tags<'a>(target: &Doc, all: &'a [Doc]) -> Vec<&'a Doc> {
 }
 
 /// Baseline 2: TF-IDF cosine of title and body alone.
-fn by_tfidf<'a>(target: &Doc, all: &'a [Doc]) -> Vec<&'a Doc> {
+pub fn by_tfidf<'a>(target: &Doc, all: &'a [Doc]) -> Vec<&'a Doc> {
     let vectors: Vec<HashMap<String, f64>> = all
         .iter()
         .map(|d| {
@@ -147,10 +154,20 @@ fn by_tfidf<'a>(target: &Doc, all: &'a [Doc]) -> Vec<&'a Doc> {
     scored.into_iter().map(|(_, d)| d).collect()
 }
 
-async fn related_news_beats_baselines_on_labelled_corpus(app: TestApp) {
-    let (docs, inputs) = corpus();
+// The shipped weights were fitted on both corpora: these floors guard
+// against regressions; the held-out figures are in `relevance_fit`.
+async fn related_news_beats_baselines_on_corpus_a(app: TestApp) {
+    beats_baselines(app, CORPUS_A, 0.95).await
+}
+
+async fn related_news_beats_baselines_on_corpus_b(app: TestApp) {
+    beats_baselines(app, CORPUS_B, 0.84).await
+}
+
+async fn beats_baselines(app: TestApp, corpus: &str, floor: f64) {
+    let (docs, inputs) = corpus_of(corpus);
     assert!(docs.len() >= 80);
-    assert!(docs.iter().map(|d| &d.story).collect::<HashSet<_>>().len() >= 12);
+    assert!(docs.iter().map(|d| &d.story).collect::<HashSet<_>>().len() >= 13);
     app.seed(inputs);
     let by_slug: HashMap<&str, &Doc> = docs.iter().map(|d| (d.slug.as_str(), d)).collect();
     let (mut ours, mut tags, mut tfidf) = (0.0, 0.0, 0.0);
@@ -201,7 +218,7 @@ async fn related_news_beats_baselines_on_labelled_corpus(app: TestApp) {
     let n = docs.len() as f64;
     let (ours, tags, tfidf) = (ours / n, tags / n, tfidf / n);
     println!("mean nDCG@5 on {} ({}): related {ours:.3}, shared-tag count {tags:.3}, TF-IDF cosine {tfidf:.3}", app.db.backend.name(), docs.len());
-    assert!(ours >= 0.9, "related nDCG@5 {ours:.3} is under 0.9");
+    assert!(ours >= floor, "related nDCG@5 {ours:.3} is under {floor}");
     assert!(
         ours > tags && ours > tfidf,
         "related {ours:.3} does not beat tags {tags:.3} and TF-IDF {tfidf:.3}"
@@ -209,7 +226,7 @@ async fn related_news_beats_baselines_on_labelled_corpus(app: TestApp) {
 }
 
 async fn related_reasons_are_truthful(app: TestApp) {
-    let (docs, mut inputs) = corpus();
+    let (docs, mut inputs) = corpus_of(CORPUS_A);
     // A draft of the same story must never be offered.
     let mut draft = inputs[0].clone();
     draft.title = Some("Draft: Riverton Flood Wall Plans Leak".into());
@@ -237,9 +254,9 @@ async fn related_reasons_are_truthful(app: TestApp) {
             );
             last = score;
             let reasons = r["reasons"].as_array().expect("reasons");
+            // Every reason's weight, recency's too, is its part of the score.
             let parts: f64 = reasons
                 .iter()
-                .filter(|x| x["kind"] != "recency")
                 .map(|x| x["weight"].as_f64().expect("weight"))
                 .sum();
             assert!(

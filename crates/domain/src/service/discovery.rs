@@ -104,8 +104,8 @@ pub struct RelatedArticle {
     pub article: ArticleView,
     /// 0..1.
     pub score: f64,
-    /// Why it was picked: each reason's share of the score (`recency`: the
-    /// factor the others were multiplied by).
+    /// Why it was picked: each reason's part of the score; the parts add
+    /// up to it.
     pub reasons: Vec<Reason>,
 }
 
@@ -162,6 +162,17 @@ pub fn related_articles(
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<RelatedArticle>> {
     let ranked = super::related(store, slug, audience, limit, now)?;
+    related_views(store, ranked, audience, public_url, now)
+}
+
+/// Ranked relatives as readers get them, shaped by the partner's policy.
+pub fn related_views(
+    store: &(impl ContentStore + ?Sized),
+    ranked: Vec<crate::related::Related>,
+    audience: Audience<'_>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<RelatedArticle>> {
     let (records, rest): (Vec<_>, Vec<_>) = ranked
         .into_iter()
         .map(|r| (r.record, (r.score, r.reasons)))

@@ -8,6 +8,7 @@ mod discovery;
 pub mod engagement;
 pub mod events;
 mod related_news;
+mod suggestions;
 pub mod sync;
 pub mod syndication;
 mod terms;
@@ -15,6 +16,7 @@ mod terms;
 pub use articles::*;
 pub use discovery::*;
 pub use related_news::*;
+pub use suggestions::*;
 pub use terms::*;
 
 use std::collections::HashMap;

@@ -10,17 +10,30 @@ use chrono::{DateTime, Utc};
 use crate::article::{ArticleRecord, ArticleSummary};
 use crate::error::DomainResult;
 use crate::related::{
-    date_of, date_of_record, key_words, per_tag_limits, round, score, Features, Reason, ReasonKind,
-    Related, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
+    date_of, date_of_record, key_words, order, per_tag_limits, rank, round, Features, Reason,
+    ReasonKind, Related, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
 };
 use crate::search::SearchQuery;
 use crate::store::{CandidateSources, ContentStore};
 use crate::term::{Term, TermKind};
-use crate::text::{parse_vector, term_vector, Vocabulary};
+use crate::text::{parse_vector, term_vector, StemMap, Vocabulary};
 
-/// The article whose relatives are sought, with what ranking needs of it.
-struct Subject {
-    record: ArticleRecord,
+/// How many first-pass candidates lend their words to the second pass,
+/// and how much their mean counts against the article's own words.
+const FEEDBACK: usize = 3;
+const FEEDBACK_WEIGHT: f64 = 1.0;
+
+/// The article whose relatives are sought, with what ranking needs of
+/// it: a saved article, or an editor's unsaved draft (no id, no tags).
+pub(super) struct Subject {
+    /// 0 for an unsaved draft: no article has it.
+    pub(super) id: i64,
+    /// Judged on the text given, not on what is stored under `id`.
+    draft: bool,
+    title: String,
+    body: String,
+    date: DateTime<Utc>,
+    section_id: Option<i64>,
     tags: Vec<Term>,
     authors: Vec<Term>,
     section_name: Option<String>,
@@ -35,21 +48,22 @@ impl Subject {
     fn load(
         store: &(impl ContentStore + ?Sized),
         vocab: &Vocabulary,
-        record: ArticleRecord,
+        record: &ArticleRecord,
     ) -> DomainResult<Subject> {
-        let archive = store.count_articles()?.max(1) as f64;
-        let keys = key_words(vocab, &record.title, &record.body_text, archive);
-        let mut tags: Vec<Term> = Vec::new();
-        let mut authors: Vec<Term> = Vec::new();
+        let mut subject = Subject::draft(store, vocab, &record.title, &record.body_text)?;
+        subject.id = record.id;
+        subject.draft = false;
+        subject.date = date_of_record(record);
+        subject.section_id = record.section_id;
         for (_, kind, term) in store.terms_of_articles(&[record.id])? {
             match kind {
-                TermKind::Author => authors.push(term),
-                _ => tags.push(term),
+                TermKind::Author => subject.authors.push(term),
+                _ => subject.tags.push(term),
             }
         }
-        let tag_ids: Vec<i64> = tags.iter().map(|t| t.id).collect();
-        let df = store.term_frequencies(&tag_ids)?.into_iter().collect();
-        let section_name = match record.section_id {
+        let tag_ids: Vec<i64> = subject.tags.iter().map(|t| t.id).collect();
+        subject.df = store.term_frequencies(&tag_ids)?.into_iter().collect();
+        subject.section_name = match record.section_id {
             Some(id) => store
                 .terms_by_id(TermKind::Section, &[id])?
                 .into_iter()
@@ -57,13 +71,29 @@ impl Subject {
                 .map(|t| t.name),
             None => None,
         };
+        Ok(subject)
+    }
+
+    /// A text not (yet) in the archive: only its words can find relatives.
+    pub(super) fn draft(
+        store: &(impl ContentStore + ?Sized),
+        vocab: &Vocabulary,
+        title: &str,
+        body: &str,
+    ) -> DomainResult<Subject> {
+        let archive = store.count_articles()?.max(1) as f64;
         Ok(Subject {
-            record,
-            tags,
-            authors,
-            section_name,
-            keys,
-            df,
+            id: 0,
+            draft: true,
+            title: title.to_owned(),
+            body: body.to_owned(),
+            date: Utc::now(),
+            section_id: None,
+            tags: Vec::new(),
+            authors: Vec::new(),
+            section_name: None,
+            keys: key_words(vocab, title, body, archive),
+            df: HashMap::new(),
             archive,
         })
     }
@@ -73,14 +103,20 @@ impl Subject {
         ((self.archive + 1.0) / (df + 1.0)).ln() + 1.0
     }
 
+    /// A tag's weight: rarity times specificity, so a place or generic tag
+    /// spread over many stories and sections brings little.
+    pub(super) fn tag_weight(&self, vocab: &Vocabulary, id: i64) -> f64 {
+        self.idf(id) * vocab.tags().specificity(id)
+    }
+
     fn sources(&self, now: DateTime<Utc>) -> CandidateSources {
         let tag_ids: Vec<i64> = self.tags.iter().map(|t| t.id).collect();
         CandidateSources {
             tags: per_tag_limits(&tag_ids, |id| self.idf(id)),
-            article: self.record.id,
+            article: self.id,
             text: SearchQuery::any_of(self.keys.iter().map(|(_, w, _)| w.clone())),
             from_text: FROM_TEXT,
-            section_id: self.record.section_id,
+            section_id: self.section_id,
             from_section: FROM_SECTION,
             now,
             // Only the links to the article's own tags and authors matter.
@@ -94,30 +130,34 @@ impl Subject {
     }
 
     /// What the score sees of one candidate.
-    fn features(&self, r: &ArticleSummary, shared: &[i64], text: f64) -> Features {
+    fn features(
+        &self,
+        vocab: &Vocabulary,
+        r: &ArticleSummary,
+        shared: &[i64],
+        text: f64,
+    ) -> Features {
         let of = |t: &&Term| shared.contains(&t.id);
-        let section = self.record.section_id;
+        let section = self.section_id;
         Features {
             // In the article's own order, so reasons read the same each time.
             shared_tags: self
                 .tags
                 .iter()
                 .filter(of)
-                .map(|t| (t.name.clone(), self.idf(t.id)))
+                .map(|t| (t.name.clone(), self.tag_weight(vocab, t.id)))
                 .collect(),
-            tag_idf_total: self.tags.iter().map(|t| self.idf(t.id)).sum(),
+            tag_weight_total: self.tags.iter().map(|t| self.tag_weight(vocab, t.id)).sum(),
             text,
             same_section: (section.is_some() && r.section_id == section)
                 .then(|| self.section_name.clone().unwrap_or_default()),
-            has_section: section.is_some(),
             shared_authors: self
                 .authors
                 .iter()
                 .filter(of)
                 .map(|t| t.name.clone())
                 .collect(),
-            has_authors: !self.authors.is_empty(),
-            days_apart: (date_of(r) - date_of_record(&self.record)).num_seconds() as f64 / 86_400.0,
+            days_apart: (date_of(r) - self.date).num_seconds() as f64 / 86_400.0,
         }
     }
 }
@@ -134,58 +174,110 @@ fn candidates(
     let mut own_vector = None;
     let mut out = Vec::new();
     for c in store.related_candidates(&subject.sources(now))? {
-        if c.summary.id == subject.record.id {
-            own_vector = Some(c.summary.term_vector);
+        if c.summary.id == subject.id {
+            own_vector = (!subject.draft).then_some(c.summary.term_vector);
         } else if c.summary.is_public_at(now) {
             out.push((c.summary, c.shared_terms));
         }
     }
+    // Newest first, so equal scores rank the newer article first.
+    out.sort_by(|a, b| {
+        date_of(&b.0)
+            .cmp(&date_of(&a.0))
+            .then_with(|| b.0.id.cmp(&a.0.id))
+    });
     Ok((out, own_vector))
 }
 
-/// Scores every candidate, best first, keeping `limit`.
-fn rank(
+/// What the ranking sees of every candidate: weights apply after this.
+fn featured(
     subject: &Subject,
     vocab: &Vocabulary,
     own_vector: Option<String>,
     candidates: Candidates,
-    limit: usize,
-) -> Vec<(ArticleSummary, f64, Vec<Reason>)> {
-    // Rows written before vectors existed get one made on the spot.
+) -> Vec<(ArticleSummary, Features)> {
+    // Rows written before vectors existed, and drafts, get one made here.
     let own_vector = own_vector
         .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| term_vector(&subject.record.title, &subject.record.body_text));
-    let weights = vocab.weigh(&own_vector);
-    let norm = weights.values().map(|w| w * w).sum::<f64>().sqrt();
-    let similarities: Vec<f64> = candidates
+        .unwrap_or_else(|| term_vector(&subject.title, &subject.body));
+    let first = vocab.weigh(&own_vector);
+    let texts = similarities(vocab, &first, &candidates);
+    let pass = |texts: &[f64]| -> Vec<Features> {
+        candidates
+            .iter()
+            .zip(texts)
+            .map(|((r, shared), text)| subject.features(vocab, r, shared, *text))
+            .collect()
+    };
+    // Pseudo-relevance feedback: the words of the closest few candidates
+    // join the article's own, so a follow-up that shares few words with
+    // it but many with the rest of its story is found too.
+    let expanded = expand(vocab, first, pass(&texts), &candidates);
+    let texts = similarities(vocab, &expanded, &candidates);
+    candidates
         .iter()
-        .map(|(r, _)| vocab.similarity(&weights, norm, &r.term_vector))
+        .map(|(r, _)| r.clone())
+        .zip(pass(&texts))
+        .collect()
+}
+
+/// Cosine of each candidate's text with `target`, relative to the
+/// closest candidate's (cosines of short news texts are small in absolute
+/// terms), but a weak best match is not inflated to a perfect one.
+fn similarities(vocab: &Vocabulary, target: &StemMap<f64>, candidates: &Candidates) -> Vec<f64> {
+    let norm = target.values().map(|w| w * w).sum::<f64>().sqrt();
+    let raw: Vec<f64> = candidates
+        .iter()
+        .map(|(r, _)| vocab.similarity(target, norm, &r.term_vector))
         .collect();
-    // Text similarity counts relative to the closest candidate (cosines of
-    // short news texts are small in absolute terms), but a weak best match
-    // is not inflated to a perfect one.
-    let text_norm = similarities.iter().copied().fold(TEXT_NORM_FLOOR, f64::max);
-    let mut ranked: Vec<_> = candidates
-        .into_iter()
-        .zip(similarities)
-        .map(|((r, shared), similarity)| {
-            let (score, reasons) = score(
-                &subject.features(&r, &shared, similarity / text_norm),
-                &WEIGHTS,
-            );
-            (r, score, reasons)
-        })
-        .filter(|(_, score, reasons)| {
-            *score > 0.0 && reasons.iter().any(|x| x.kind != ReasonKind::Recency)
-        })
-        .collect();
-    ranked.sort_by(|a, b| {
-        b.1.total_cmp(&a.1)
-            .then_with(|| date_of(&b.0).cmp(&date_of(&a.0)))
-            .then_with(|| b.0.id.cmp(&a.0.id))
-    });
-    ranked.truncate(limit);
-    ranked
+    let best = raw.iter().copied().fold(TEXT_NORM_FLOOR, f64::max);
+    raw.into_iter().map(|x| x / best).collect()
+}
+
+/// The article's weighted words plus `FEEDBACK_WEIGHT` times the mean of
+/// the (unit) word vectors of its `FEEDBACK` best first-pass candidates.
+fn expand(
+    vocab: &Vocabulary,
+    own: StemMap<f64>,
+    first: Vec<Features>,
+    candidates: &Candidates,
+) -> StemMap<f64> {
+    let norm = own.values().map(|w| w * w).sum::<f64>().sqrt();
+    if norm == 0.0 {
+        return own;
+    }
+    let mut out: StemMap<f64> = own.into_iter().map(|(k, v)| (k, v / norm)).collect();
+    let picks = order(&first, &WEIGHTS, FEEDBACK);
+    let share = FEEDBACK_WEIGHT / picks.len().max(1) as f64;
+    for i in picks {
+        let v = vocab.weigh(&candidates[i].0.term_vector);
+        let n = v.values().map(|w| w * w).sum::<f64>().sqrt();
+        if n > 0.0 {
+            for (k, x) in v {
+                *out.entry(k).or_default() += share * x / n;
+            }
+        }
+    }
+    out
+}
+
+/// Every public candidate of `slug` with its features, before weighting:
+/// what the weights are fitted on (see docs/relevance.md).
+pub fn related_features(
+    store: &(impl ContentStore + ?Sized),
+    slug: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<(ArticleSummary, Features)>> {
+    let record = super::article_for(
+        store,
+        slug,
+        super::Audience::of(crate::query::Visibility::Public { now }),
+        now,
+    )?;
+    let vocab = store.vocabulary()?;
+    let subject = Subject::load(store, &vocab, &record)?;
+    let (found, own_vector) = candidates(store, &subject, now)?;
+    Ok(featured(&subject, &vocab, own_vector, found))
 }
 
 /// Names the subject's key words that the candidate's own vector contains.
@@ -232,9 +324,21 @@ pub fn related(
 ) -> DomainResult<Vec<Related>> {
     let record = super::article_for(store, slug, audience, now)?;
     let vocab = store.vocabulary()?;
-    let subject = Subject::load(store, &vocab, record)?;
-    let (found, own_vector) = candidates(store, &subject, now)?;
-    let ranked = rank(&subject, &vocab, own_vector, found, limit);
+    let subject = Subject::load(store, &vocab, &record)?;
+    ranked_for(store, &vocab, &subject, audience, limit, now)
+}
+
+/// Ranks the subject's candidates and reads the winners in full.
+pub(super) fn ranked_for(
+    store: &(impl ContentStore + ?Sized),
+    vocab: &Vocabulary,
+    subject: &Subject,
+    audience: super::Audience<'_>,
+    limit: usize,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<Related>> {
+    let (found, own_vector) = candidates(store, subject, now)?;
+    let ranked = rank(featured(subject, vocab, own_vector, found), &WEIGHTS, limit);
     // Only the winners are read in full.
     let top: Vec<i64> = ranked.iter().map(|(r, _, _)| r.id).collect();
     let winners = store.articles_by_ids(&top)?;

@@ -4,8 +4,8 @@
 
 use super::{db_err, far_future, Store, PUBLISHED, VOCABULARY_SAMPLE};
 use crate::conn::DbConn;
-use crate::models::{naive, utc};
-use crate::schema::{article_terms, article_vectors, articles};
+use crate::models::{kind_str, naive, utc};
+use crate::schema::{article_terms, article_vectors, articles, terms};
 use chrono::{DateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -15,7 +15,9 @@ use newsdesk_domain::error::{DomainError, DomainResult};
 use newsdesk_domain::query::Visibility;
 use newsdesk_domain::search::SearchQuery;
 use newsdesk_domain::store::{Candidate, CandidateSources, DiscoveryStore};
+use newsdesk_domain::term::TermKind;
 use newsdesk_domain::text::Vocabulary;
+use newsdesk_domain::topics::Sampled;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -199,6 +201,57 @@ impl From<CandidateRow> for Candidate {
     }
 }
 
+impl Store {
+    /// Word statistics and tag spreads of the newest published articles.
+    fn build_vocabulary(&self) -> DomainResult<Vocabulary> {
+        let mut conn = self.conn()?;
+        let rows: Vec<(i64, Option<i64>, String, String)> = articles::table
+            .filter(articles::status.eq(PUBLISHED))
+            .order((articles::sort_at.desc(), articles::id.desc()))
+            .limit(VOCABULARY_SAMPLE)
+            .select((
+                articles::id,
+                articles::section_id,
+                articles::title,
+                articles::body_text,
+            ))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let vectors: HashMap<i64, String> = article_vectors::table
+            .filter(article_vectors::article_id.eq_any(&ids))
+            .select((article_vectors::article_id, article_vectors::term_vector))
+            .load(&mut *conn)
+            .map_err(db_err)?
+            .into_iter()
+            .collect();
+        let mut tags: HashMap<i64, Vec<i64>> = HashMap::new();
+        let links: Vec<(i64, i64)> = article_terms::table
+            .inner_join(terms::table)
+            .filter(article_terms::article_id.eq_any(&ids))
+            .filter(terms::kind.eq(kind_str(TermKind::Tag)))
+            .select((article_terms::article_id, article_terms::term_id))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        drop(conn);
+        for (article, tag) in links {
+            tags.entry(article).or_default().push(tag);
+        }
+        let texts: Vec<String> = rows.iter().map(|r| format!("{}\n{}", r.2, r.3)).collect();
+        let vocab = Vocabulary::from_texts(texts.iter().map(String::as_str));
+        let none = Vec::new();
+        let sample: Vec<Sampled<'_>> = rows
+            .iter()
+            .map(|(id, section_id, _, _)| Sampled {
+                section_id: *section_id,
+                tags: tags.get(id).unwrap_or(&none),
+                term_vector: vectors.get(id).map_or("", String::as_str),
+            })
+            .collect();
+        Ok(vocab.with_tags(&sample))
+    }
+}
+
 impl DiscoveryStore for Store {
     fn search(
         &self,
@@ -337,21 +390,7 @@ impl DiscoveryStore for Store {
         // One build at a time: concurrent requests wait for it rather than
         // each reading the sample.
         self.vocabulary
-            .try_get_with((), || {
-                let mut conn = self.conn()?;
-                let rows: Vec<(String, String)> = articles::table
-                    .filter(articles::status.eq(PUBLISHED))
-                    .order((articles::sort_at.desc(), articles::id.desc()))
-                    .limit(VOCABULARY_SAMPLE)
-                    .select((articles::title, articles::body_text))
-                    .load(&mut *conn)
-                    .map_err(db_err)?;
-                let texts: Vec<String> =
-                    rows.into_iter().map(|(t, b)| format!("{t}\n{b}")).collect();
-                Ok::<_, DomainError>(Arc::new(Vocabulary::from_texts(
-                    texts.iter().map(String::as_str),
-                )))
-            })
+            .try_get_with((), || self.build_vocabulary().map(Arc::new))
             .map_err(|e| match e.as_ref() {
                 DomainError::Unavailable(d) => DomainError::Unavailable(d.clone()),
                 other => DomainError::Internal(other.to_string()),

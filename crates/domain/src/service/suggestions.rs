@@ -1,0 +1,192 @@
+//! Suggestions for an editor's draft, saved or not: the published
+//! articles to link from it, the existing tags that label its nearest
+//! articles, and the section most of them are in. The draft is ranked
+//! like any article, on its words alone (it has no tags yet), and every
+//! suggestion says which neighbours it comes from.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::related_news::{ranked_for, Subject};
+use super::{Audience, RelatedArticle};
+use crate::error::{DomainError, DomainResult};
+use crate::related::Related;
+use crate::store::ContentStore;
+use crate::term::{TermKind, TermRef};
+use crate::user::{Principal, Role};
+
+/// How many nearest articles vote for tags and a section, how many
+/// related articles are returned, and how many tags.
+const NEIGHBOURS: usize = 20;
+const RELATED: usize = 5;
+const TAGS: usize = 5;
+/// A draft longer than this is judged on its first this many bytes.
+const MAX_TEXT: usize = 100_000;
+
+/// A draft's title and body, as the editor has them.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    #[serde(default)]
+    pub title: String,
+    /// Plain text or HTML; tags are ignored.
+    #[serde(default)]
+    pub body: String,
+    /// The draft's own slug, once saved: it is never suggested to itself.
+    #[serde(default)]
+    pub slug: Option<String>,
+}
+
+/// An existing tag, how strongly the nearest articles suggest it, and
+/// which of them carry it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TagSuggestion {
+    pub tag: TermRef,
+    /// 0..1: the share of the nearest articles' (squared) relatedness that
+    /// carries it, times the root of the tag's specificity.
+    pub score: f64,
+    /// Slugs of the nearest articles carrying it, closest first.
+    pub evidence: Vec<String>,
+}
+
+/// What `suggest` finds, before the related articles are shaped for a
+/// transport.
+pub struct Suggested {
+    pub related: Vec<Related>,
+    pub tags: Vec<TagSuggestion>,
+    pub section: Option<TermRef>,
+}
+
+/// As REST serves it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Suggestions {
+    pub related: Vec<RelatedArticle>,
+    pub tags: Vec<TagSuggestion>,
+    pub section: Option<TermRef>,
+}
+
+/// Suggestions for a draft: authors and up.
+pub fn suggest(
+    store: &(impl ContentStore + ?Sized),
+    principal: &Principal,
+    draft: &Draft,
+    now: DateTime<Utc>,
+) -> DomainResult<Suggested> {
+    principal.require(Role::Author)?;
+    let title = clip(&draft.title);
+    let body = crate::body::html_to_text(clip(&draft.body));
+    if !crate::text::content_stems(&format!("{title} {body}")).any(|_| true) {
+        return Err(DomainError::invalid(
+            "body",
+            "give a title or a body with some words to go on",
+        ));
+    }
+    let vocab = store.vocabulary()?;
+    let mut subject = Subject::draft(store, &vocab, title, &body)?;
+    if let Some(slug) = &draft.slug {
+        subject.id = store.article_by_slug(slug)?.map_or(0, |a| a.id);
+    }
+    let audience = Audience::of(crate::query::Visibility::Public { now });
+    let nearest = ranked_for(store, &vocab, &subject, audience, NEIGHBOURS, now)?;
+    let tags = tag_votes(store, &vocab, &nearest)?;
+    let section = section_vote(store, &nearest)?;
+    let related = nearest.into_iter().take(RELATED).collect();
+    Ok(Suggested {
+        related,
+        tags,
+        section,
+    })
+}
+
+/// [`suggest`], with the related articles as readers get them.
+pub fn suggestions(
+    store: &(impl ContentStore + ?Sized),
+    principal: &Principal,
+    draft: &Draft,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Suggestions> {
+    let found = suggest(store, principal, draft, now)?;
+    let audience = Audience::of(crate::query::Visibility::Public { now });
+    Ok(Suggestions {
+        related: super::related_views(store, found.related, audience, public_url, now)?,
+        tags: found.tags,
+        section: found.section,
+    })
+}
+
+fn clip(text: &str) -> &str {
+    let mut end = text.len().min(MAX_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Each tag of the nearest articles, scored by the share of their
+/// relatedness it labels, times how specific it is (a tag on every story
+/// says nothing about this one).
+fn tag_votes(
+    store: &(impl ContentStore + ?Sized),
+    vocab: &crate::text::Vocabulary,
+    nearest: &[Related],
+) -> DomainResult<Vec<TagSuggestion>> {
+    let ids: Vec<i64> = nearest.iter().map(|r| r.record.id).collect();
+    // Votes go by the square of relatedness: the closest articles speak
+    // for the draft far more than the twentieth.
+    let total: f64 = nearest.iter().map(|r| r.score * r.score).sum();
+    let mut votes: HashMap<i64, (TermRef, f64, Vec<String>)> = HashMap::new();
+    let links = store.terms_of_articles(&ids)?;
+    for r in nearest {
+        for (_, _, term) in links
+            .iter()
+            .filter(|(a, kind, _)| *a == r.record.id && *kind == TermKind::Tag)
+        {
+            let e = votes
+                .entry(term.id)
+                .or_insert_with(|| (TermRef::from(term), 0.0, Vec::new()));
+            e.1 += r.score * r.score / total.max(f64::EPSILON);
+            e.2.push(r.record.slug.clone());
+        }
+    }
+    let mut out: Vec<TagSuggestion> = votes
+        .into_iter()
+        .map(|(id, (tag, share, evidence))| TagSuggestion {
+            tag,
+            score: crate::related::round(share * vocab.tags().specificity(id).sqrt()),
+            evidence,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.tag.slug.cmp(&b.tag.slug))
+    });
+    out.truncate(TAGS);
+    Ok(out)
+}
+
+/// The section holding most of the nearest articles' relatedness.
+fn section_vote(
+    store: &(impl ContentStore + ?Sized),
+    nearest: &[Related],
+) -> DomainResult<Option<TermRef>> {
+    let mut votes: HashMap<i64, f64> = HashMap::new();
+    for r in nearest {
+        if let Some(id) = r.record.section_id {
+            *votes.entry(id).or_default() += r.score;
+        }
+    }
+    let Some((id, _)) = votes
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+    else {
+        return Ok(None);
+    };
+    Ok(store
+        .terms_by_id(TermKind::Section, &[id])?
+        .first()
+        .map(TermRef::from))
+}
