@@ -68,6 +68,8 @@ pub(crate) const FROM_SECTION: u32 = 20;
 const KEY_TERMS: usize = 5;
 /// Key words must be in at most about one article in twenty (ln 20 = 3).
 const MIN_KEY_IDF: f64 = 3.0;
+/// A draft's key words may be in up to about a third of the articles.
+const MIN_DRAFT_KEY_IDF: f64 = 1.1;
 /// How many articles the key words together may be expected to match.
 /// Every match is read to find the newest (a GIN index has no order), so
 /// in a large archive only the rarer of the distinctive words are used.
@@ -300,17 +302,27 @@ pub fn per_tag_limits(tag_ids: &[i64], idf: impl Fn(i64) -> f64) -> Vec<(i64, u3
 /// distinctive words (TF-IDF over the whole text), only rare ones (a common
 /// word would match half the archive), and together expected to match at
 /// most `KEY_MATCH_BUDGET` of the `archive` articles. `(stem, word, weight)`.
+///
+/// A draft has no tags or section to bring candidates, so its words must
+/// do all the finding: with `draft`, twice as many words, down to ones in
+/// a third of the articles, still within the budget.
 pub fn key_words(
     vocab: &Vocabulary,
     title: &str,
     body: &str,
     archive: f64,
+    draft: bool,
 ) -> Vec<(String, String, f64)> {
+    let (n, min_idf) = if draft {
+        (2 * KEY_TERMS, MIN_DRAFT_KEY_IDF)
+    } else {
+        (KEY_TERMS, MIN_KEY_IDF)
+    };
     let mut budget = KEY_MATCH_BUDGET;
     vocab
-        .key_terms(title, body, 4 * KEY_TERMS)
+        .key_terms(title, body, 4 * n)
         .into_iter()
-        .filter(|(stem, _, _)| vocab.idf(stem) >= MIN_KEY_IDF)
+        .filter(|(stem, _, _)| vocab.idf(stem) >= min_idf)
         .filter(|(stem, _, _)| {
             let expected = vocab.share(stem) * archive;
             let fits = expected <= budget;
@@ -319,7 +331,7 @@ pub fn key_words(
             }
             fits
         })
-        .take(KEY_TERMS)
+        .take(n)
         .collect()
 }
 
@@ -423,7 +435,7 @@ mod tests {
         let vocab = Vocabulary::from_texts(texts.iter().map(String::as_str));
         let body = "zorvath quell market market market";
         let words = |archive: f64| -> Vec<String> {
-            key_words(&vocab, "Zorvath", body, archive)
+            key_words(&vocab, "Zorvath", body, archive, false)
                 .into_iter()
                 .map(|k| k.1)
                 .collect()

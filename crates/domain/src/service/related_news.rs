@@ -53,6 +53,13 @@ impl Subject {
         let mut subject = Subject::draft(store, vocab, &record.title, &record.body_text)?;
         subject.id = record.id;
         subject.draft = false;
+        subject.keys = key_words(
+            vocab,
+            &record.title,
+            &record.body_text,
+            subject.archive,
+            false,
+        );
         subject.date = date_of_record(record);
         subject.section_id = record.section_id;
         for (_, kind, term) in store.terms_of_articles(&[record.id])? {
@@ -92,7 +99,7 @@ impl Subject {
             tags: Vec::new(),
             authors: Vec::new(),
             section_name: None,
-            keys: key_words(vocab, title, body, archive),
+            keys: key_words(vocab, title, body, archive, true),
             df: HashMap::new(),
             archive,
         })
@@ -115,7 +122,7 @@ impl Subject {
             tags: per_tag_limits(&tag_ids, |id| self.idf(id)),
             article: self.id,
             text: SearchQuery::any_of(self.keys.iter().map(|(_, w, _)| w.clone())),
-            from_text: FROM_TEXT,
+            from_text: if self.draft { 2 * FROM_TEXT } else { FROM_TEXT },
             section_id: self.section_id,
             from_section: FROM_SECTION,
             now,
