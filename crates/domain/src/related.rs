@@ -381,7 +381,7 @@ mod tests {
         let neighbour = Features {
             shared_tags: vec![("Ohio".into(), 0.3)],
             tag_weight_total: 5.0,
-            text: 0.1,
+            text: 0.05,
             same_section: Some("National".into()),
             shared_authors: vec!["Dana Whitfield".into()],
             days_apart: 0.0,
