@@ -50,17 +50,10 @@ impl Subject {
         vocab: &Vocabulary,
         record: &ArticleRecord,
     ) -> DomainResult<Subject> {
-        let mut subject = Subject::draft(store, vocab, &record.title, &record.body_text)?;
+        let date = date_of_record(record);
+        let mut subject =
+            Subject::of_text(store, vocab, &record.title, &record.body_text, date, false)?;
         subject.id = record.id;
-        subject.draft = false;
-        subject.keys = key_words(
-            vocab,
-            &record.title,
-            &record.body_text,
-            subject.archive,
-            false,
-        );
-        subject.date = date_of_record(record);
         subject.section_id = record.section_id;
         for (_, kind, term) in store.terms_of_articles(&[record.id])? {
             match kind {
@@ -81,25 +74,40 @@ impl Subject {
         Ok(subject)
     }
 
-    /// A text not (yet) in the archive: only its words can find relatives.
+    /// A text not (yet) in the archive, dated `now`: only its words can
+    /// find relatives.
     pub(super) fn draft(
         store: &(impl ContentStore + ?Sized),
         vocab: &Vocabulary,
         title: &str,
         body: &str,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Subject> {
+        Subject::of_text(store, vocab, title, body, now, true)
+    }
+
+    /// What a text alone tells: its key words (wider for a draft, see
+    /// [`key_words`]), with no id, tags, authors or section yet.
+    fn of_text(
+        store: &(impl ContentStore + ?Sized),
+        vocab: &Vocabulary,
+        title: &str,
+        body: &str,
+        date: DateTime<Utc>,
+        draft: bool,
     ) -> DomainResult<Subject> {
         let archive = store.count_articles()?.max(1) as f64;
         Ok(Subject {
             id: 0,
-            draft: true,
+            draft,
             title: title.to_owned(),
             body: body.to_owned(),
-            date: Utc::now(),
+            date,
             section_id: None,
             tags: Vec::new(),
             authors: Vec::new(),
             section_name: None,
-            keys: key_words(vocab, title, body, archive, true),
+            keys: key_words(vocab, title, body, archive, draft),
             df: HashMap::new(),
             archive,
         })
@@ -221,10 +229,11 @@ fn featured(
     // it but many with the rest of its story is found too.
     let expanded = expand(vocab, first, pass(&texts), &candidates);
     let texts = similarities(vocab, &expanded, &candidates);
+    let features = pass(&texts);
     candidates
-        .iter()
-        .map(|(r, _)| r.clone())
-        .zip(pass(&texts))
+        .into_iter()
+        .map(|(r, _)| r)
+        .zip(features)
         .collect()
 }
 

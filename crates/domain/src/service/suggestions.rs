@@ -84,7 +84,7 @@ pub fn suggest(
         ));
     }
     let vocab = store.vocabulary()?;
-    let mut subject = Subject::draft(store, &vocab, title, &body)?;
+    let mut subject = Subject::draft(store, &vocab, title, &body, now)?;
     if let Some(slug) = &draft.slug {
         subject.id = store.article_by_slug(slug)?.map_or(0, |a| a.id);
     }
@@ -138,12 +138,14 @@ fn tag_votes(
     // for the draft far more than the twentieth.
     let total: f64 = nearest.iter().map(|r| r.score * r.score).sum();
     let mut votes: HashMap<i64, (TermRef, f64, Vec<String>)> = HashMap::new();
-    let links = store.terms_of_articles(&ids)?;
+    let mut tags_of: HashMap<i64, Vec<crate::term::Term>> = HashMap::new();
+    for (article, kind, term) in store.terms_of_articles(&ids)? {
+        if kind == TermKind::Tag {
+            tags_of.entry(article).or_default().push(term);
+        }
+    }
     for r in nearest {
-        for (_, _, term) in links
-            .iter()
-            .filter(|(a, kind, _)| *a == r.record.id && *kind == TermKind::Tag)
-        {
+        for term in tags_of.get(&r.record.id).into_iter().flatten() {
             let e = votes
                 .entry(term.id)
                 .or_insert_with(|| (TermRef::from(term), 0.0, Vec::new()));
