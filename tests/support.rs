@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub use newsdesk_persistence::test_support::TestDb;
 
+pub mod proxy;
 pub mod receiver;
 
 /// The repository root.
@@ -74,12 +75,36 @@ impl Server {
 
     /// Another node on the database at `url`, which someone else owns.
     pub fn on(url: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::launch(url, args, env, None)
+    }
+
+    /// `on`, with the size of any file the process writes limited to
+    /// `kib` (a soft limit, so `prlimit` can lift it): the closest to a
+    /// full disk a test can get without mounting one.
+    pub fn with_file_limit(url: &str, env: &[(&str, &str)], kib: u64) -> Server {
+        Server::launch(url, &[], env, Some(kib))
+    }
+
+    fn launch(url: &str, args: &[&str], env: &[(&str, &str)], kib: Option<u64>) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
         let bind = format!("127.0.0.1:{port}");
-        let child = Command::new(binary())
+        let mut command = match kib {
+            None => Command::new(binary()),
+            Some(kib) => {
+                // Ignored, SIGXFSZ does not kill: the write fails instead.
+                let mut c = Command::new("bash");
+                c.arg("-c")
+                    .arg(format!(
+                        "trap '' XFSZ; ulimit -S -f {kib}; exec \"$0\" \"$@\""
+                    ))
+                    .arg(binary());
+                c
+            }
+        };
+        let child = command
             .arg("serve")
             .args(["--bind", &bind])
             .args(args)
@@ -89,7 +114,7 @@ impl Server {
             .stdout(Stdio::null())
             .spawn()
             .expect("the binary starts");
-        let server = Server {
+        let mut server = Server {
             base: format!("http://{bind}"),
             url: url.to_owned(),
             child,
@@ -98,6 +123,9 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(60);
         while get_status(&bind, "/readyz") != Some(200) {
             assert!(Instant::now() < deadline, "the server did not get ready");
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("the server exited before it was ready: {status}");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
         server

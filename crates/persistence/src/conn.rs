@@ -4,10 +4,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{Error as R2d2Error, ManageConnection, R2D2Connection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 
@@ -100,12 +102,87 @@ impl StatementCounter {
     }
 }
 
-struct CountStatements(StatementCounter);
+/// How long after the database last failed connections stay suspect.
+const SUSPECT_FOR: Duration = Duration::from_secs(30);
 
-impl Instrumentation for CountStatements {
+/// When the database last failed: a connection lost, or none to be had.
+/// While that is recent, every connection is tested before use, so one that
+/// died with the server is dropped instead of failing a request (after a
+/// PostgreSQL restart every idle connection in the pool is dead, and
+/// nothing else would notice until each had failed a request).
+#[derive(Clone)]
+pub struct Health {
+    start: Instant,
+    /// Milliseconds since `start` until which connections are suspect.
+    suspect_until: Arc<AtomicU64>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            start: Instant::now(),
+            suspect_until: Arc::default(),
+        }
+    }
+}
+
+impl Health {
+    pub fn failed(&self) {
+        let until = (self.start.elapsed() + SUSPECT_FOR).as_millis() as u64;
+        self.suspect_until.fetch_max(until, Ordering::Relaxed);
+    }
+
+    pub fn suspect(&self) -> bool {
+        (self.start.elapsed().as_millis() as u64) < self.suspect_until.load(Ordering::Relaxed)
+    }
+}
+
+/// Whether an error means the connection itself is gone (the server shut
+/// down, restarted or cannot be reached), not that the statement failed.
+pub fn is_connection_lost(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        DieselError::DatabaseError(_, info) => {
+            let said = info.message();
+            // 57P01-57P03: the server is shutting down or not accepting
+            // connections; libpq's own words for a socket that went away.
+            [
+                "terminating connection",
+                "server closed the connection",
+                "no connection to the server",
+                "could not receive data",
+                "could not send data",
+                "the database system is",
+            ]
+            .iter()
+            .any(|m| said.contains(m))
+        }
+        _ => false,
+    }
+}
+
+/// Counts statements and notices a connection that was lost, so the pool
+/// drops it (`has_broken`) instead of handing it to the next request.
+struct Instrument {
+    counter: StatementCounter,
+    health: Health,
+    lost: bool,
+}
+
+impl Instrumentation for Instrument {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0 .0.fetch_add(1, Ordering::Relaxed);
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                self.counter.0.fetch_add(1, Ordering::Relaxed);
+            }
+            InstrumentationEvent::FinishQuery { error: Some(e), .. } if is_connection_lost(e) => {
+                self.lost = true;
+                self.health.failed();
+            }
+            _ => {}
         }
     }
 }
@@ -113,11 +190,16 @@ impl Instrumentation for CountStatements {
 pub struct DbManager {
     url: DbUrl,
     counter: StatementCounter,
+    health: Health,
 }
 
 impl DbManager {
-    pub fn new(url: DbUrl, counter: StatementCounter) -> Self {
-        Self { url, counter }
+    pub fn new(url: DbUrl, counter: StatementCounter, health: Health) -> Self {
+        Self {
+            url,
+            counter,
+            health,
+        }
     }
 }
 
@@ -138,8 +220,11 @@ impl ManageConnection for DbManager {
                 // connection keeps a small one (2 MB) for what it writes and
                 // sorts: 16 MB per connection held 90 MB of anonymous memory
                 // at 100k articles.
+                // The busy timeout first: the pool opens its connections at
+                // once, and on a new file switching to WAL takes a lock the
+                // others must wait for rather than fail on.
                 c.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                      PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -2000;",
                 )
@@ -150,7 +235,11 @@ impl ManageConnection for DbManager {
                 PgConnection::establish(&self.url.target).map_err(R2d2Error::ConnectionError)?,
             ),
         };
-        conn.set_instrumentation(CountStatements(self.counter.clone()));
+        conn.set_instrumentation(Instrument {
+            counter: self.counter.clone(),
+            health: self.health.clone(),
+            lost: false,
+        });
         Ok(conn)
     }
 
@@ -160,8 +249,12 @@ impl ManageConnection for DbManager {
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
+        let lost = conn
+            .instrumentation()
+            .downcast_ref::<Instrument>()
+            .is_some_and(|i| i.lost);
         // The derived enum does not forward `is_broken`, hence the arms.
-        match conn {
+        lost || match conn {
             DbConn::Sqlite(c) => c.is_broken(),
             DbConn::Pg(c) => c.is_broken(),
         }

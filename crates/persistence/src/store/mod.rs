@@ -13,7 +13,9 @@ mod term_store;
 mod watch;
 mod write;
 
-use crate::conn::{Backend, DbConn, DbManager, DbUrl, StatementCounter};
+use crate::conn::{
+    is_connection_lost, Backend, DbConn, DbManager, DbUrl, Health, StatementCounter,
+};
 use crate::models::naive;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -35,6 +37,7 @@ pub struct Store {
     pool: Pool<DbManager>,
     backend: Backend,
     statements: StatementCounter,
+    health: Health,
     /// Sections by id, cleared on writes; the short life bounds how long
     /// another node serves a renamed section under its old name.
     sections: moka::sync::Cache<i64, Term>,
@@ -63,6 +66,8 @@ pub(super) const VOCABULARY_SAMPLE: i64 = 1000;
 const VOCABULARY_TTL: Duration = Duration::from_secs(600);
 
 const COUNT_TTL: Duration = Duration::from_secs(30);
+/// How long a request waits for a connection while the database is failing.
+const SUSPECT_WAIT: Duration = Duration::from_millis(250);
 
 impl Store {
     /// Opens a pool on `url`. Fails when the database cannot be reached.
@@ -72,6 +77,7 @@ impl Store {
         let redacted = url.redacted();
         let url_for_pool = url.clone();
         let statements = StatementCounter::default();
+        let health = Health::default();
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             // Every connection open from the start: one opened under load
@@ -82,12 +88,17 @@ impl Store {
             // met it fails with 503 rather than costing every request a round trip.
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(5))
-            .build(DbManager::new(url_for_pool, statements.clone()))
+            .build(DbManager::new(
+                url_for_pool,
+                statements.clone(),
+                health.clone(),
+            ))
             .map_err(|e| format!("cannot open database {redacted}: {e}"))?;
         Ok(Store {
             pool,
             backend,
             statements,
+            health: health.clone(),
             sections: moka::sync::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(COUNT_TTL)
@@ -107,7 +118,7 @@ impl Store {
                 .time_to_live(VOCABULARY_TTL)
                 .build(),
             generation: Arc::default(),
-            watch: watch::Watch::new(url.postgres_target()),
+            watch: watch::Watch::new(url.postgres_target(), health),
         })
     }
 
@@ -154,10 +165,28 @@ impl Store {
         diesel::connection::SimpleConnection::batch_execute(&mut *conn, sql).map_err(db_err)
     }
 
+    /// A connection from the pool. For a while after the database failed,
+    /// each is tested first (a dead one is dropped and the next tried), and
+    /// waiting for one gives up quickly: during an outage a request gets
+    /// its 503 at once instead of after the pool's full timeout.
     pub(crate) fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
-        self.pool
-            .get()
-            .map_err(|e| DomainError::Unavailable(e.to_string()))
+        let unavailable = |e: diesel::r2d2::PoolError| {
+            self.health.failed();
+            DomainError::Unavailable(e.to_string())
+        };
+        if !self.health.suspect() {
+            return self.pool.get().map_err(unavailable);
+        }
+        for _ in 0..=self.pool.max_size() {
+            let mut conn = self.pool.get_timeout(SUSPECT_WAIT).map_err(unavailable)?;
+            if diesel::connection::SimpleConnection::batch_execute(&mut *conn, "SELECT 1").is_ok() {
+                return Ok(conn);
+            }
+            // Marked lost by its instrument: back in the pool, it is dropped.
+        }
+        Err(DomainError::Unavailable(
+            "no database connection answers".into(),
+        ))
     }
 }
 
@@ -175,10 +204,14 @@ pub(crate) fn db_err(e: DieselError) -> DomainError {
             );
             DomainError::Taken(taken(&said))
         }
-        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-            DomainError::Unavailable(info.message().to_owned())
-        }
+        ref lost if is_connection_lost(lost) => DomainError::Unavailable(lost.to_string()),
         ref other if is_busy(other) => DomainError::Unavailable(other.to_string()),
+        ref disk if is_disk_trouble(disk) => {
+            // Nothing was written (SQLite rolls the transaction back); the
+            // operator has to free space or fix permissions.
+            tracing::error!(error = %disk, "the database file cannot be written: disk full, read-only or failing");
+            DomainError::Unavailable(disk.to_string())
+        }
         other => DomainError::Internal(other.to_string()),
     }
 }
@@ -201,6 +234,19 @@ fn taken(said: &str) -> FieldError {
 pub(super) fn is_busy(e: &DieselError) -> bool {
     matches!(e, DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
         if info.message().contains("database is locked") || info.message().contains("database is busy"))
+}
+
+/// SQLite's errors for a file it cannot write: the disk (or the file size
+/// limit) is full, the file or its directory is read-only, or I/O failed.
+fn is_disk_trouble(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(_, info) if [
+        "database or disk is full",
+        "attempt to write a readonly database",
+        "disk I/O error",
+        "unable to open database file",
+    ]
+    .iter()
+    .any(|m| info.message().contains(m)))
 }
 
 /// Attempts at a write transaction that lost SQLite's write lock.

@@ -5,7 +5,7 @@
 //! the event pump. On SQLite there is one node: the local call is all.
 
 use super::Store;
-use crate::conn::DbConn;
+use crate::conn::{DbConn, Health};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use newsdesk_domain::events::{purge, Hear, Signal};
@@ -23,14 +23,18 @@ pub(super) struct Watch {
     hear: Arc<OnceLock<Hear>>,
     postgres: Option<String>,
     listening: AtomicBool,
+    /// The LISTEN connection is the first to hear of a server going away,
+    /// even when no request is running: it says so here.
+    health: Health,
 }
 
 impl Watch {
-    pub(super) fn new(postgres: Option<&str>) -> Watch {
+    pub(super) fn new(postgres: Option<&str>, health: Health) -> Watch {
         Watch {
             hear: Arc::default(),
             postgres: postgres.map(str::to_owned),
             listening: AtomicBool::new(false),
+            health,
         }
     }
 }
@@ -149,6 +153,7 @@ impl Store {
             public_counts: self.public_counts.clone(),
             article_count: self.article_count.clone(),
             hear: self.watch.hear.clone(),
+            health: self.watch.health.clone(),
         };
         let spawned = std::thread::Builder::new()
             .name("newsdesk-listen".into())
@@ -166,6 +171,7 @@ struct Forget {
     public_counts: moka::sync::Cache<(newsdesk_domain::term::TermKind, i64), i64>,
     article_count: moka::sync::Cache<(), i64>,
     hear: Arc<OnceLock<Hear>>,
+    health: Health,
 }
 
 impl Forget {
@@ -200,9 +206,13 @@ fn listen(url: &str, forget: &Forget) {
                 tracing::info!("listening for other nodes' writes");
                 forget.heard("content *");
                 let error = poll(&mut conn, forget);
+                forget.health.failed();
                 tracing::warn!(error = %error, "lost the LISTEN connection; reconnecting");
             }
-            Err(e) => tracing::warn!(error = %e, "cannot LISTEN; retrying"),
+            Err(e) => {
+                forget.health.failed();
+                tracing::warn!(error = %e, "cannot LISTEN; retrying");
+            }
         }
         std::thread::sleep(Duration::from_secs(1));
     }
