@@ -12,6 +12,7 @@ pub mod error;
 pub mod graphql;
 pub mod hygiene;
 pub mod login;
+pub mod methods;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

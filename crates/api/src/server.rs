@@ -82,7 +82,7 @@ pub fn build(
             .service(crate::push::websub::hub)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
             .service(web::redirect("/docs", "/docs/"))
-            .default_service(web::to(not_found))
+            .default_service(web::to(crate::methods::fallback))
             .wrap(middleware::from_fn(crate::response_cache::layer))
             .wrap(middleware::from_fn(hygiene::guard))
             .wrap(middleware::from_fn(crate::middleware::authenticate))
@@ -120,14 +120,6 @@ async fn shutdown_signal() -> bool {
         _ = term.recv() => true,
         r = tokio::signal::ctrl_c() => r.is_ok(),
     }
-}
-
-async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::not_found(format!(
-        "no route for {} {}",
-        req.method(),
-        req.path()
-    )))
 }
 
 fn query_error(e: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {

@@ -25,14 +25,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource(path)
                 .app_data(web::Data::new(kind))
                 .route(web::get().to(list_terms))
-                .route(web::post().to(create_term)),
+                .route(web::post().to(create_term))
+                .default_service(web::to(crate::methods::fallback)),
         )
         .service(
             web::resource(format!("{path}/{{slug}}"))
                 .app_data(web::Data::new(kind))
                 .route(web::get().to(get_term))
                 .route(web::patch().to(update_term))
-                .route(web::delete().to(delete_term)),
+                .route(web::delete().to(delete_term))
+                .default_service(web::to(crate::methods::fallback)),
         );
     }
 }
