@@ -7,6 +7,7 @@ mod article;
 mod budget;
 mod discovery;
 pub mod engagement;
+mod graphiql;
 mod loaders;
 mod mutations;
 mod persisted;
@@ -16,7 +17,6 @@ mod terms;
 
 use actix_web::{web, HttpResponse};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{Context, ErrorExtensions, MergedObject, Schema};
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 
@@ -112,7 +112,7 @@ pub fn sdl() -> String {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
+    cfg.service(graphiql::asset).service(
         web::resource("/graphql")
             .route(web::post().to(execute))
             .route(
@@ -130,7 +130,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     }))
                     .to(execute_get),
             )
-            .route(web::get().to(graphiql)),
+            .route(web::get().to(graphiql))
+            .default_service(web::to(crate::methods::fallback)),
     );
 }
 
@@ -236,7 +237,7 @@ pub(crate) fn cached<T: Send + Sync + 'static>(loader: T) -> DataLoader<T, HashM
 async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").finish())
+        .body(graphiql::page())
 }
 
 /// API errors as GraphQL errors with `extensions.code`.
