@@ -9,6 +9,7 @@ mod analytics;
 mod articles;
 mod auth;
 mod cli;
+mod editors;
 mod engagement;
 mod feeds;
 mod fields;

@@ -1,11 +1,13 @@
 //! Operations endpoints and cross-cutting headers.
 
-use crate::helpers::{published, TestApp};
+use crate::helpers::{assert_problem, published, TestApp};
 
 e2e!(
     health_ready_metrics,
     openapi_and_docs,
-    cors_allows_browser_front_ends
+    cors_allows_browser_front_ends,
+    wrong_method_is_405_with_allow,
+    graphiql_and_docs_load_nothing_from_elsewhere,
 );
 
 async fn health_ready_metrics(app: TestApp) {
@@ -139,4 +141,74 @@ async fn cors_allows_browser_front_ends(app: TestApp) {
         exposed.contains("etag") && exposed.contains("link"),
         "{exposed}"
     );
+}
+
+/// A known path with a method it does not take is 405 with `Allow`, from
+/// the same table as the OpenAPI document; an unknown path stays 404.
+async fn wrong_method_is_405_with_allow(app: TestApp) {
+    let cases = [
+        ("TRACE", "/api/v1/articles", "GET, POST, HEAD"),
+        (
+            "PUT",
+            "/api/v1/articles/some-slug",
+            "GET, DELETE, PATCH, HEAD",
+        ),
+        ("PUT", "/api/v1/tags/some-tag", "GET, DELETE, PATCH, HEAD"),
+        ("DELETE", "/graphql", "GET, POST, HEAD"),
+        ("POST", "/feeds/rss.xml", "GET, HEAD"),
+        ("POST", "/readyz", "GET, HEAD"),
+    ];
+    for (method, path, allow) in cases {
+        let res = app
+            .client
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).expect("a method"),
+                format!("{}{path}", app.base),
+            )
+            .send()
+            .await
+            .expect("sent");
+        let got = res
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        assert_eq!(got.as_deref(), Some(allow), "{method} {path}");
+        assert_problem(res, 405).await;
+    }
+    assert_problem(app.get("/api/v1/nothing-here").await, 404).await;
+}
+
+/// The `src` and `href` values of a page.
+fn references(html: &str) -> Vec<String> {
+    ["src=\"", "href=\"", "src='", "href='"]
+        .iter()
+        .flat_map(|attr| {
+            html.split(attr)
+                .skip(1)
+                .filter_map(|rest| rest.split(['"', '\'']).next().map(str::to_owned))
+        })
+        .collect()
+}
+
+/// GraphiQL and the API docs run from the binary alone: every script and
+/// style they reference is on this server and answers.
+async fn graphiql_and_docs_load_nothing_from_elsewhere(app: TestApp) {
+    for (page, base) in [("/graphql", "/"), ("/docs/", "/docs/")] {
+        let res = app.get(page).await;
+        assert_eq!(res.status(), 200, "{page}");
+        let html = res.text().await.expect("html");
+        let refs = references(&html);
+        assert!(refs.len() >= 2, "{page} references its assets: {refs:?}");
+        for r in refs.into_iter().filter(|r| !r.starts_with("data:")) {
+            assert!(!r.contains("//"), "{page} loads {r} from another host");
+            let path = if r.starts_with('/') {
+                r.clone()
+            } else {
+                format!("{base}{}", r.trim_start_matches("./"))
+            };
+            let asset = app.get(&path).await;
+            assert_eq!(asset.status(), 200, "{page} needs {path}");
+        }
+    }
 }
