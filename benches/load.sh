@@ -49,6 +49,9 @@ start=$(date +%s%N)
 end=$(date +%s%N)
 echo "import of $articles articles: $(( (end - start) / 1000000 )) ms"
 
+# An author for the suggestions row (the password comes on standard input).
+echo "a long bench password" | "$bin" user add --email bench@example.org --role author >/dev/null
+
 "$bin" serve --bind "127.0.0.1:$port" &
 server=$!
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
@@ -82,7 +85,18 @@ run "GraphQL articles(first: 20)" -s benches/graphql-list.lua "$base/graphql"
 export ARTICLES="$articles"
 run "GET /api/v1/articles/{slug}/related" -s benches/related.lua "$base"
 run "GET /api/v1/search?q=two+words" -s benches/search.lua "$base"
+# Drafts for suggestions: the title and first 2,000 characters of 50
+# random articles' bodies, as an editor's unsaved draft.
+export TOKEN DRAFTS="$work/drafts.ndjson"
+TOKEN=$(curl -fs "$base/api/v1/auth/token" -H 'content-type: application/json' \
+  -d '{"email": "bench@example.org", "password": "a long bench password"}' | jq -r .access_token)
+for i in $(seq 1 50); do
+  curl -fs "$base/api/v1/articles/generated-$(( (i * 7919) % articles ))" |
+    jq -c '{title: .data.title, body: .data.body_text[0:2000]}'
+done >"$DRAFTS"
+run "POST /api/v1/suggestions" -s benches/suggestions.lua "$base"
 # Latency of one client at a time (no queueing behind other requests).
 threads=1 connections=1
 run "related, 1 connection" -s benches/related.lua "$base"
 run "search, 1 connection" -s benches/search.lua "$base"
+run "suggestions, 1 connection" -s benches/suggestions.lua "$base"
