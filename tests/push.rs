@@ -360,8 +360,17 @@ fn sigterm_closes_streams_and_keeps_undelivered_events() {
     let restarted = Server::start(db, &[], &env(&slow));
     let got = receiver.wait_for(Duration::from_secs(20), |r| !r.is_empty());
     assert_eq!(got[0].json()["data"]["title"], "Storm warning issued");
-    let (_, log) =
-        Api::login(&restarted).call("GET", &format!("/api/v1/webhooks/{hook}/deliveries"), None);
+    // The receiver can have the body before the node has recorded the
+    // attempt's outcome: read the log until it says so.
+    let api = Api::login(&restarted);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let (_, log) = api.call("GET", &format!("/api/v1/webhooks/{hook}/deliveries"), None);
+        if log["data"][0]["attempts"].as_i64().unwrap_or(0) >= 2 || Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(
         log["data"][0]["attempts"].as_i64().unwrap_or(0) >= 2,
         "{log}"

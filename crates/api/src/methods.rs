@@ -34,7 +34,7 @@ type Table = Vec<(Vec<String>, Vec<String>)>;
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let doc = serde_json::to_value(crate::openapi::document()).unwrap_or_default();
+        let doc = crate::openapi::document();
         let mut out: Table = Vec::new();
         if let Some(paths) = doc["paths"].as_object() {
             for (path, item) in paths {

@@ -62,7 +62,7 @@ pub fn build(
     let push = state.push.clone();
     let schema = web::Data::new(graphql::schema(state.clone()));
     let data = web::Data::new(state);
-    let doc = openapi::document();
+    let doc = web::Data::new(openapi::document());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -75,12 +75,18 @@ pub fn build(
                     .error_handler(json_error),
             )
             .app_data(web::PayloadConfig::default().limit(MAX_BODY_BYTES))
+            .app_data(web::FormConfig::default().error_handler(form_error))
             .configure(ops::routes)
             .configure(rest::routes)
             .configure(graphql::routes)
             .configure(crate::syndication::routes)
             .service(crate::push::websub::hub)
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
+            .app_data(doc.clone())
+            .route("/openapi.json", web::get().to(openapi_json))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::new(["/openapi.json"])),
+            )
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(crate::methods::fallback))
             .wrap(middleware::from_fn(crate::response_cache::layer))
@@ -122,12 +128,36 @@ async fn shutdown_signal() -> bool {
     }
 }
 
+async fn openapi_json(doc: web::Data<serde_json::Value>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(doc.get_ref())
+}
+
 fn query_error(e: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(format!("malformed query string: {e}")).into()
 }
 
 fn path_error(e: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(format!("malformed path: {e}")).into()
+}
+
+/// A form (WebSub's) that cannot be read, as problem+json like every error.
+fn form_error(e: actix_web::error::UrlencodedError, _: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError;
+    let (status, detail) = match &e {
+        UrlencodedError::ContentType => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as Content-Type: application/x-www-form-urlencoded".to_owned(),
+        ),
+        UrlencodedError::Overflow { .. } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the form is too large".to_owned(),
+        ),
+        other => (
+            StatusCode::BAD_REQUEST,
+            format!("the form could not be read: {other}"),
+        ),
+    };
+    ApiError::new(status, detail).into()
 }
 
 /// serde's words describe the client's own input and stay; actix's wrapping

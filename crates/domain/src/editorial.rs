@@ -394,7 +394,16 @@ fn revision(r: RevisionRecord, staff: Staff) -> DomainResult<Revision> {
 
 /// A term as sent by an editor: `name` required on create.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TermInput {
+    /// Required on create; at least one letter or digit.
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\W_]"
+    )]
     pub name: Option<String>,
     pub slug: Option<String>,
     /// A tag's or section's description.

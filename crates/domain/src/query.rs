@@ -38,8 +38,10 @@ pub struct RawArticleFilter {
     /// Slug of an article to leave out (for "more in this section").
     pub exclude: Option<String>,
     /// RFC 3339 date-time or date: only articles published after it.
+    #[param(format = DateTime)]
     pub published_after: Option<String>,
     /// RFC 3339 date-time or date: only articles published before it.
+    #[param(format = DateTime)]
     pub published_before: Option<String>,
     /// Only articles matching this full-text query (words, `"phrases"`,
     /// `-exclusions`, as in `/search`), still newest first.

@@ -134,10 +134,16 @@ pub async fn content(
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 pub struct HubForm {
     #[serde(rename = "hub.mode")]
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = "^(subscribe|unsubscribe)$"
+    )]
     pub mode: Option<String>,
     #[serde(rename = "hub.topic")]
     pub topic: Option<String>,
     #[serde(rename = "hub.callback")]
+    #[schema(required = true, nullable = false, pattern = "^https?://")]
     pub callback: Option<String>,
     #[serde(rename = "hub.secret")]
     pub secret: Option<String>,

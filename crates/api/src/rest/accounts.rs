@@ -25,8 +25,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub email: Option<String>,
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub password: Option<String>,
 }
 
@@ -76,10 +79,19 @@ pub async fn issue_token(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
+    /// What `Email::parse` takes: trimmed, no space or control character,
+    /// something before the `@` and a dot after it.
+    #[schema(
+        max_length = 254,
+        pattern = r"^\s*[^@\s\u0000-\u001f\u007f-\u009f]+@[^@\s\u0000-\u001f\u007f-\u009f]*\.[^@\s\u0000-\u001f\u007f-\u009f]*\s*$"
+    )]
     pub email: String,
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     /// `admin`, `editor` or `author`.
+    #[schema(pattern = "^(admin|editor|author)$")]
     pub role: String,
 }
 
@@ -196,8 +208,10 @@ fn user_target(id: &str) -> Result<Target, ApiError> {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewApiKeyRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Requests a minute; the server default when absent.
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub rate_limit_per_minute: Option<i32>,
     /// What the partner may receive; everything public when absent.
     pub policy: Option<Policy>,
@@ -257,7 +271,7 @@ pub async fn list_api_keys(
 
 /// Create a partner key (admin). The response is the only place the key appears.
 #[utoipa::path(tag = "accounts", path = "/api-keys", request_body = NewApiKeyRequest, security(("bearer" = [])), responses(
-    (status = 201, description = "Created", body = CreatedApiKey),
+    (status = 201, description = "Created", body = CreatedApiKeyOne),
     (status = 403, description = "Needs the admin role", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -316,6 +330,11 @@ pub struct UserOne {
 #[derive(utoipa::ToSchema)]
 pub struct UserList {
     pub data: Vec<User>,
+}
+
+#[derive(utoipa::ToSchema)]
+pub struct CreatedApiKeyOne {
+    pub data: CreatedApiKey,
 }
 
 #[derive(utoipa::ToSchema)]

@@ -350,6 +350,7 @@ pub async fn delete_article(
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct PublishBody {
     /// When to publish (RFC 3339); in the future means scheduled. Default: now.
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
 }
 
@@ -373,6 +374,9 @@ pub async fn publish_article(
     slug: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    // Who asks comes before what they sent: an anonymous caller learns
+    // nothing about the body's validity.
+    caller.0.require(newsdesk_domain::user::Role::Editor)?;
     let body: PublishBody = if body.iter().all(u8::is_ascii_whitespace) {
         PublishBody::default()
     } else {

@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words (all must match), "quoted phrases", and `-word` to exclude.
+    #[param(required = true, pattern = "[A-Za-z0-9]")]
     pub q: Option<String>,
 }
 
@@ -83,6 +84,7 @@ pub async fn search_articles(
 #[into_params(parameter_in = Query)]
 pub struct RelatedParams {
     /// 1 to 20, default 5.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 20)]
     pub limit: Option<String>,
 }
 

@@ -146,7 +146,9 @@ pub async fn close_comments(
 #[into_params(parameter_in = Query)]
 pub struct QueueParams {
     /// `pending` (default), `approved`, `rejected` or `spam`.
+    #[param(pattern = "^(pending|approved|rejected|spam)$")]
     pub status: Option<String>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
@@ -178,6 +180,7 @@ pub async fn moderation_queue(
 #[serde(deny_unknown_fields)]
 pub struct Moderation {
     /// `approved`, `rejected` or `spam`.
+    #[schema(pattern = "^(approved|rejected|spam)$")]
     pub status: String,
 }
 
@@ -228,10 +231,12 @@ pub async fn record_view(
 #[into_params(parameter_in = Query)]
 pub struct MostReadParams {
     /// `1h`, `24h` (default) or `7d`.
+    #[param(pattern = "^(1h|24h|7d)?$")]
     pub window: Option<String>,
     /// Only this section (slug).
     pub section: Option<String>,
     /// 1 to 50, default 10.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 50)]
     pub limit: Option<String>,
 }
 

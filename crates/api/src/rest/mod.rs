@@ -57,6 +57,7 @@ pub struct List<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1 to 100, default 20.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `meta.next_cursor` of the previous page.
     pub cursor: Option<String>,

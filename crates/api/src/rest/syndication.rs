@@ -23,6 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CorrectionBody {
     /// What was wrong and what is right, as readers will see it.
+    #[schema(required = true, nullable = false, min_length = 1, pattern = r"\S")]
     pub text: Option<String>,
 }
 
@@ -68,6 +69,7 @@ pub struct SyncParams {
     /// `meta.next_token` of the previous page; none to start from scratch.
     pub token: Option<String>,
     /// 1 to 100, default 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 

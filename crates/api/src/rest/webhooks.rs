@@ -29,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct NewWebhook {
     /// Where deliveries are POSTed: http or https, not a private address
     /// unless `NEWSDESK_WEBHOOK_ALLOW_PRIVATE=true`.
+    #[schema(pattern = "^https?://[^/?#\\s]+")]
     pub url: String,
     /// Event names, e.g. `["article.published"]`.
     pub events: Vec<String>,
@@ -150,6 +151,7 @@ pub async fn delete_webhook(
 #[into_params(parameter_in = Query)]
 pub struct DeliveryParams {
     /// 1 to 100, default 20.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// A delivery id: only older deliveries.
     pub before: Option<String>,

@@ -100,6 +100,7 @@ pub struct FeedParams {
     /// Only articles by this author (slug).
     pub author: Option<String>,
     /// 1 to 100, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
 }
 
@@ -115,9 +116,9 @@ pub enum Format {
 #[utoipa::path(
     tag = "feeds",
     path = "/feeds/{format}",
-    params(("format" = String, Path, description = "`rss.xml`, `atom.xml` or `feed.json`"), FeedParams),
+    params(("format" = String, Path, description = "`rss.xml`, `atom.xml` or `feed.json`", pattern = r"^(rss\.xml|atom\.xml|feed\.json)$"), FeedParams),
     responses(
-        (status = 200, description = "The feed: `application/rss+xml`, `application/atom+xml` or `application/feed+json`", body = String, content_type = "application/rss+xml"),
+        (status = 200, description = "The feed: `application/rss+xml`, `application/atom+xml` or `application/feed+json`", content((String = "application/rss+xml"), (String = "application/atom+xml"), (Object = "application/feed+json"))),
         (status = 304, description = "The client's copy is current"),
         (status = 404, description = "No such feed, or a tag, section or author that does not exist", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit", body = Problem, content_type = "application/problem+json"),

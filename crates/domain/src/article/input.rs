@@ -32,7 +32,15 @@ pub struct Source {
 /// 422 naming the field rather than a parse error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ArticleInput {
+    /// Required on create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 300,
+        pattern = r"\S"
+    )]
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
@@ -43,6 +51,7 @@ pub struct ArticleInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^(markdown|html|text)$")]
     pub body_format: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
@@ -51,8 +60,10 @@ pub struct ArticleInput {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub authors: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^(draft|scheduled|published|archived)$")]
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     pub published_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,

@@ -26,10 +26,12 @@ pub enum Target {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UserPatch {
     /// `admin`, `editor` or `author` (admins only).
+    #[schema(pattern = "^(admin|editor|author)$")]
     pub role: Option<String>,
     /// A disabled account cannot log in and its tokens are refused (admins only).
     pub disabled: Option<bool>,
     /// A new password; every older token of the account stops working.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: Option<String>,
     #[serde(flatten)]
     #[schema(ignore)]
