@@ -170,11 +170,16 @@ impl Store {
     /// waiting for one gives up quickly: during an outage a request gets
     /// its 503 at once instead of after the pool's full timeout.
     pub(crate) fn conn(&self) -> DomainResult<PooledConnection<DbManager>> {
+        // Only a server can go away and come back: a SQLite file has no
+        // connection to lose, and a busy pool there is load, not an outage.
+        let server = self.backend == Backend::Postgres;
         let unavailable = |e: diesel::r2d2::PoolError| {
-            self.health.failed();
+            if server {
+                self.health.failed();
+            }
             DomainError::Unavailable(e.to_string())
         };
-        if !self.health.suspect() {
+        if !server || !self.health.suspect() {
             return self.pool.get().map_err(unavailable);
         }
         for _ in 0..=self.pool.max_size() {
