@@ -79,10 +79,18 @@ async fn relations_cost_constant_statements(app: TestApp) {
     assert!(costs[1] <= 4, "a page cost {} statements", costs[1]);
     // The REST list loads relations the same way; comment counts are
     // columns of the article, counted at moderation.
-    let before = app.statements();
-    let (status, _) = app.get_json("/api/v1/articles?limit=100").await;
-    assert_eq!(status, 200);
-    let rest = app.statements() - before;
+    // Background work (rate-limit sharing, the views writer) runs its own
+    // statements on a timer: of three pages (distinct, so none is served
+    // from the response cache), the cheapest is the page's own cost.
+    let mut rest = u64::MAX;
+    for limit in [100, 99, 98] {
+        let before = app.statements();
+        let (status, _) = app
+            .get_json(&format!("/api/v1/articles?limit={limit}"))
+            .await;
+        assert_eq!(status, 200);
+        rest = rest.min(app.statements() - before);
+    }
     assert!(rest <= 4, "a REST page cost {rest} statements");
 }
 
