@@ -184,7 +184,7 @@ impl Store {
         }
         for _ in 0..=self.pool.max_size() {
             let mut conn = self.pool.get_timeout(SUSPECT_WAIT).map_err(unavailable)?;
-            if diesel::connection::SimpleConnection::batch_execute(&mut *conn, "SELECT 1").is_ok() {
+            if crate::conn::answers(&mut conn) {
                 return Ok(conn);
             }
             // Marked lost by its instrument: back in the pool, it is dropped.
