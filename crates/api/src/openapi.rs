@@ -225,6 +225,10 @@ pub fn document() -> serde_json::Value {
     json
 }
 
+/// The server refuses a NUL anywhere (400): the patterns that say so.
+const NOT_NUL: &str = "[^\\u0000]";
+const NO_NUL: &str = "^[^\\u0000]*$";
+
 /// Parameters as strict as the server: no string parameter may carry a
 /// NUL byte (400 on every route), and `fields` names only known fields.
 /// Done on the JSON form, where a parameter's schema is plain to edit.
@@ -255,7 +259,7 @@ fn strict_parameters(json: &mut serde_json::Value) {
                     if is_fields {
                         schema["pattern"] = fields.clone().into();
                     } else if schema.get("pattern").is_none() && schema.get("format").is_none() {
-                        schema["pattern"] = "^[^\\u0000]*$".into();
+                        schema["pattern"] = NO_NUL.into();
                     }
                 }
             }
@@ -267,7 +271,6 @@ fn strict_parameters(json: &mut serde_json::Value) {
 /// slug is what `Slug::parse` accepts; a PATCH names one field at least.
 /// utoipa's `min_properties` comes out as `maxProperties`, hence here.
 fn strict_bodies(json: &mut serde_json::Value) {
-    const NO_NUL: &str = "^[^\\u0000]*$";
     // Empty is no slug: one is made from the title or name.
     const SLUG: &str = "^([a-z0-9]+(-[a-z0-9]+)*)?$";
     const LANGUAGE: &str = "^([A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)?$";
@@ -287,7 +290,7 @@ fn strict_bodies(json: &mut serde_json::Value) {
                         (_, None) => Some(NO_NUL.to_owned()),
                         // "Contains this", and no NUL anywhere around it.
                         (_, Some(p)) if !p.starts_with('^') => {
-                            Some(format!("^[^\\u0000]*{p}[^\\u0000]*$"))
+                            Some(format!("^{NOT_NUL}*{p}{NOT_NUL}*$"))
                         }
                         _ => None,
                     };
@@ -324,7 +327,6 @@ fn strict_bodies(json: &mut serde_json::Value) {
 /// An object that takes fields it does not name still refuses a NUL in
 /// them, as everywhere: its extra fields are any JSON free of NUL.
 fn open_objects(json: &mut serde_json::Value) {
-    const NO_NUL: &str = "^[^\\u0000]*$";
     let schemas = &mut json["components"]["schemas"];
     schemas["NulFree"] = serde_json::json!({
         "description": "Any JSON value with no NUL in a string or a key.",

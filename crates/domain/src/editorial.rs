@@ -291,6 +291,12 @@ fn existing_terms_only(
     }
 }
 
+/// Who may publish or schedule: editors and admins. REST asks it before
+/// reading the body, so an anonymous caller learns nothing of the body.
+pub fn may_publish(who: &Principal) -> DomainResult<()> {
+    who.require(Role::Editor).map(|_| ())
+}
+
 /// Publishes now, or at `published_at` (in the future: scheduled).
 #[tracing::instrument(skip_all, fields(who = ?who, slug = %slug))]
 pub fn publish_article(
@@ -301,7 +307,7 @@ pub fn publish_article(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> DomainResult<ArticleRecord> {
-    who.require(Role::Editor)?;
+    may_publish(who)?;
     let mut patch = Map::new();
     patch.insert("status".into(), Value::from("published"));
     let at = published_at.unwrap_or(now);
