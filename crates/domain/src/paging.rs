@@ -143,9 +143,14 @@ impl Cursor {
             .ok_or_else(malformed)
     }
 
+    /// Only a slug could have been issued: anything else (a NUL, which
+    /// PostgreSQL refuses to bind, was a 500; found by `fuzz/cursors`) is
+    /// malformed.
     pub fn parse_slug(raw: &str) -> Result<SlugKey, DomainError> {
         Self::decode(raw)
-            .and_then(|s| s.strip_prefix("s:").map(|s| SlugKey(s.to_owned())))
+            .and_then(|s| s.strip_prefix("s:").map(str::to_owned))
+            .filter(|s| crate::slug::Slug::parse(s).is_ok())
+            .map(SlugKey)
             .ok_or_else(malformed)
     }
 }
@@ -194,6 +199,19 @@ impl<T> Page<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slug_cursor_holds_a_slug() {
+        let issued = Cursor::for_slug("local-government");
+        assert_eq!(
+            Cursor::parse_slug(issued.as_str()).ok(),
+            Some(SlugKey("local-government".into()))
+        );
+        // Fuzzing regressions: "s:a\0b" and "s:local-'overnment".
+        for forged in ["czphAGI", "czpsb2NhbC0nb3Zlcm5tZW50"] {
+            assert!(Cursor::parse_slug(forged).is_err(), "{forged}");
+        }
+    }
 
     #[test]
     fn limit_bounds() {

@@ -328,6 +328,9 @@ async fn bad_query_values_are_problems(app: TestApp) {
     }
     assert_problem(app.get("/api/v1/tags?limit=0").await, 422).await;
     assert_problem(app.get("/api/v1/tags?cursor=@@@").await, 400).await;
+    // Found by fuzzing: a slug cursor holding a NUL ("s:a\0b") was a 500 on
+    // PostgreSQL, which refuses to bind one.
+    assert_problem(app.get("/api/v1/tags?cursor=czphAGI").await, 400).await;
     // Nothing changed: the one article is still there.
     let (_, list) = app.get_json("/api/v1/articles").await;
     assert_eq!(slugs(&list), ["only-one"]);
