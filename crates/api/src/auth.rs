@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Payload;
+use actix_web::http::header::HeaderValue;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use argon2::password_hash::rand_core::OsRng;
@@ -275,6 +276,42 @@ pub fn new_api_key() -> (String, String) {
 
 pub fn hash_api_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// What a request presents to say who it is, read from its headers alone
+/// (a bearer token wins over a key; a feed's `?key=` stands in for the header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    Anonymous,
+    Bearer(String),
+    Key(String),
+}
+
+/// Reads the credentials of a request; a malformed header is a 401, never
+/// anonymous access.
+pub fn credentials(
+    authorization: Option<&HeaderValue>,
+    api_key: Option<&HeaderValue>,
+    feed_key: Option<String>,
+) -> Result<Credentials, ApiError> {
+    if let Some(value) = authorization {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        return Ok(Credentials::Bearer(token.trim().to_owned()));
+    }
+    match api_key {
+        Some(value) => value
+            .to_str()
+            .map(|v| Credentials::Key(v.trim().to_owned()))
+            .map_err(|_| unauthorized("unknown API key")),
+        None => Ok(feed_key.map_or(Credentials::Anonymous, Credentials::Key)),
+    }
 }
 
 pub(crate) fn unauthorized(detail: &str) -> ApiError {

@@ -20,7 +20,7 @@ use governor::clock::{Clock, DefaultClock};
 use newsdesk_domain::accounts::current_staff;
 use newsdesk_domain::user::{ApiKey, Principal};
 
-use crate::auth::{self, Auth, ClientAddr, Limiter};
+use crate::auth::{self, Auth, ClientAddr, Credentials, Limiter};
 use crate::error::ApiError;
 use crate::metrics::RequestLabels;
 use crate::response_cache::RouteLabel;
@@ -179,41 +179,29 @@ fn feed_key(req: &ServiceRequest) -> Option<String> {
 
 /// Who is calling: a bearer token, an API key, or nobody.
 async fn resolve(req: &ServiceRequest, state: &AppState) -> Result<Principal, ApiError> {
-    if let Some(value) = req.headers().get(AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .ok_or_else(|| {
-                auth::unauthorized("the Authorization header must be `Bearer <token>`")
-            })?;
-        let (user_id, generation) = state.auth.verify(token.trim())?;
-        let account = match state.auth.cached_account(user_id) {
-            Some(account) => account,
-            None => {
-                let account = state.run(move |store| store.user_by_id(user_id)).await?;
-                state.auth.remember_account(user_id, account.clone());
-                account
-            }
-        };
-        return Ok(Principal::Staff(current_staff(
-            account.as_ref(),
-            generation,
-        )?));
-    }
-    let key = match req.headers().get("x-api-key") {
-        Some(value) => value
-            .to_str()
-            .map_err(|_| auth::unauthorized("unknown API key"))?
-            .trim()
-            .to_owned(),
-        None => match feed_key(req) {
-            Some(key) => key,
-            None => return Ok(Principal::Anonymous),
-        },
+    let presented = auth::credentials(
+        req.headers().get(AUTHORIZATION),
+        req.headers().get("x-api-key"),
+        feed_key(req),
+    )?;
+    let key = match presented {
+        Credentials::Anonymous => return Ok(Principal::Anonymous),
+        Credentials::Key(key) => key,
+        Credentials::Bearer(token) => {
+            let (user_id, generation) = state.auth.verify(&token)?;
+            let account = match state.auth.cached_account(user_id) {
+                Some(account) => account,
+                None => {
+                    let account = state.run(move |store| store.user_by_id(user_id)).await?;
+                    state.auth.remember_account(user_id, account.clone());
+                    account
+                }
+            };
+            return Ok(Principal::Staff(current_staff(
+                account.as_ref(),
+                generation,
+            )?));
+        }
     };
     let hash = auth::hash_api_key(&key);
     let cached = state.auth.cached_key(&hash);

@@ -50,7 +50,7 @@ impl SyncToken {
     }
 
     /// The token's parts, or `None` when it is not one of ours.
-    fn decode(raw: &str) -> Option<SyncToken> {
+    pub fn decode(raw: &str) -> Option<SyncToken> {
         let bytes = URL_SAFE_NO_PAD.decode(raw.trim().as_bytes()).ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let parts: Vec<&str> = text.split(':').collect();
