@@ -11,7 +11,7 @@ use newsdesk_domain::article::{self, ArticleInput, ArticleStatus};
 use newsdesk_domain::store::{AccountStore, ArticleStore, TermStore, TermWrite};
 use newsdesk_domain::term::TermKind;
 use newsdesk_domain::{generate, import, service};
-use newsdesk_persistence::Store;
+use newsdesk_persistence::{BackupSummary, Store};
 
 use crate::auth::{self, AuthSettings};
 use crate::config::Config;
@@ -59,6 +59,12 @@ pub enum Command {
     },
     /// Write every article as NDJSON to standard output.
     Export,
+    /// Back up the database to PATH, while the server runs: on SQLite a copy
+    /// of the database file (VACUUM INTO), on PostgreSQL a lossless archive.
+    Backup { path: PathBuf },
+    /// Restore a backup of either kind into this (empty) database, of
+    /// either backend.
+    Restore { path: PathBuf },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -85,6 +91,14 @@ pub enum UserCommand {
         #[arg(long)]
         author: Option<String>,
     },
+}
+
+/// What a backup or restore did, on standard error.
+fn report(done: &str, summary: &BackupSummary, path: &std::path::Path) {
+    eprintln!("{done} {} ({})", path.display(), summary.kind);
+    for (table, n) in summary.rows.iter().filter(|(_, n)| *n > 0) {
+        eprintln!("  {table}: {n} rows");
+    }
 }
 
 pub fn open_store(config: &Config) -> Result<Store, String> {
@@ -128,6 +142,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             .map_err(|e| service::describe(&e))?;
             out.flush().map_err(|e| e.to_string())?;
             eprintln!("exported {n} articles");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { path } => {
+            let summary = Store::open(&config.database_url, 1)?.backup(&path)?;
+            report("backed up", &summary, &path);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { path } => {
+            let summary = open_store(&config)?.restore(&path)?;
+            report("restored", &summary, &path);
             Ok(ExitCode::SUCCESS)
         }
         Command::User {

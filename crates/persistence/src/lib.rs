@@ -7,11 +7,13 @@
 //! run it on a blocking thread.
 
 mod accounts;
+mod backup;
 mod conn;
 mod models;
 mod schema;
 mod store;
 pub mod test_support;
 
+pub use backup::{Summary as BackupSummary, TABLES as BACKUP_TABLES};
 pub use conn::{Backend, DbConn, DbUrl, StatementCounter};
 pub use store::Store;
