@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # schemathesis against `newsdesk serve --demo` (debug build, fresh SQLite),
 # with an admin token, every check, and the rejections no schema can express
-# listed in .ci/schemathesis.toml. Installs schemathesis into target/ when
+# listed in .ci/schemathesis.toml; then the GraphQL endpoint in
+# schemathesis's GraphQL mode. Installs schemathesis into target/ when
 # it is missing. N examples per operation (default 10).
 #   .ci/schemathesis.sh            # exits non-zero on any failure
 set -euo pipefail
@@ -28,6 +29,16 @@ token=$(curl -fs "$base/api/v1/auth/token" -H 'content-type: application/json' \
 curl -fs "$base/api/v1/users" -H "authorization: Bearer $token" -H 'content-type: application/json' \
   -d '{"email": "victim@example.org", "password": "a long victim password", "role": "editor"}' >/dev/null
 # The stateful phase follows links to ids the pinned user parameters override.
+status=0
+echo "== schemathesis: REST ($base/openapi.json)"
 "$venv/bin/schemathesis" --config-file .ci/schemathesis.toml run "$base/openapi.json" \
   --checks all -n "${N:-10}" -H "Authorization: Bearer $token" --no-color \
-  --phases=examples,coverage,fuzzing --generation-database=none
+  --phases=examples,coverage,fuzzing --generation-database=none || status=1
+# GraphQL: no 5xx, no internal error, and every error with extensions.code
+# (the checks in .ci/schemathesis_graphql.py).
+echo "== schemathesis: GraphQL ($base/graphql)"
+PYTHONPATH=.ci SCHEMATHESIS_HOOKS=schemathesis_graphql \
+  "$venv/bin/schemathesis" run "$base/graphql" \
+  --checks graphql_no_server_error,graphql_errors_have_codes -n "${N:-10}" -H "Authorization: Bearer $token" --no-color \
+  --generation-database=none || status=1
+exit $status

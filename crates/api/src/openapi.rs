@@ -309,6 +309,16 @@ fn strict_bodies(json: &mut serde_json::Value) {
     walk(&mut json["components"]["schemas"], None);
     open_objects(json);
     term_patch(json);
+    // The create body is also the import format, where a blank field is an
+    // absent one: a date too.
+    let at = &mut json["components"]["schemas"]["ArticleInput"]["properties"]["published_at"];
+    if at.is_object() {
+        *at = serde_json::json!({"anyOf": [
+            {"type": "string", "format": "date-time"},
+            {"type": "string", "pattern": "^\\s*$"},
+            {"type": "null"}
+        ]});
+    }
     // A field sent as null is left alone, so one at least must have a value.
     let user_patch = &mut json["components"]["schemas"]["UserPatch"];
     user_patch["anyOf"] = serde_json::json!([

@@ -5,6 +5,7 @@
 mod accounts;
 mod article;
 mod budget;
+mod codes;
 mod discovery;
 pub mod engagement;
 mod graphiql;
@@ -64,6 +65,7 @@ pub fn schema_builder() -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot,
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
+    .extension(codes::ErrorCodes)
     .extension(budget::Budget)
     .extension(persisted::PersistedQueries::default())
 }
