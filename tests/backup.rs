@@ -301,3 +301,87 @@ fn sqlite_to_postgres_and_back_answers_identically() {
     let again = Server::start(back, &[], ENV);
     assert_same(&want, &snapshot(&again.base, &key));
 }
+
+#[derive(diesel::QueryableByName)]
+struct One {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    v: String,
+}
+
+/// Runs `newsdesk restore file` on `url`; its stderr, having failed.
+fn failed_restore(url: &str, file: &Path) -> String {
+    let out = Command::new(binary())
+        .args(["restore", file.to_str().expect("UTF-8")])
+        .env("NEWSDESK_DATABASE_URL", url)
+        .output()
+        .expect("runs");
+    assert!(!out.status.success(), "the restore was refused");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_bad_archive_is_refused_and_changes_nothing() {
+    use diesel::{Connection, RunQueryDsl};
+    let target = TestDb::sqlite();
+    cli(&target.url, &["migrate"]);
+    let path = target.url.trim_start_matches("sqlite://").to_owned();
+    let mut db = diesel::SqliteConnection::establish(&path).expect("the database");
+    let query = |sql: &str, db: &mut diesel::SqliteConnection| {
+        diesel::sql_query(sql)
+            .get_result::<One>(db)
+            .expect("a value")
+            .v
+    };
+    let schema = query(
+        "SELECT MAX(version) AS v FROM __diesel_schema_migrations",
+        &mut db,
+    );
+    let header = |schema: &str| json!({"newsdesk_backup": 1, "schema": schema, "source": "postgres", "taken_at": "now"});
+    let term = json!({"table": "terms", "row": {
+        "id": 1, "kind": "tag", "slug": "bridges", "name": "Bridges", "description": null,
+        "email": null, "created_at": "2026-11-02T10:00:00", "updated_at": "2026-11-02T10:00:00"
+    }});
+    let dir = tempfile::tempdir().expect("a directory");
+    let write = |name: &str, lines: &[String]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, lines.join("\n")).expect("written");
+        file
+    };
+
+    let truncated = write(
+        "truncated.ndjson",
+        &[
+            header(&schema).to_string(),
+            term.to_string(),
+            "{\"table\": \"terms\", \"row\"".into(),
+        ],
+    );
+    let err = failed_restore(&target.url, &truncated);
+    assert!(err.contains("line 3"), "the bad line is named: {err}");
+    let other_schema = write(
+        "old.ndjson",
+        &[header("20200101000000").to_string(), term.to_string()],
+    );
+    assert!(failed_restore(&target.url, &other_schema).contains("schema"));
+    let unknown = write(
+        "unknown.ndjson",
+        &[
+            header(&schema).to_string(),
+            json!({"table": "secrets", "row": {}}).to_string(),
+        ],
+    );
+    assert!(failed_restore(&target.url, &unknown).contains("secrets"));
+    let garbage = write("garbage.bin", &["not a backup at all".into()]);
+    assert!(failed_restore(&target.url, &garbage).contains("neither"));
+    // The good row of the truncated archive went with the rest.
+    assert_eq!(
+        query("SELECT CAST(COUNT(*) AS TEXT) AS v FROM terms", &mut db),
+        "0"
+    );
+    let good = write(
+        "good.ndjson",
+        &[header(&schema).to_string(), term.to_string()],
+    );
+    cli(&target.url, &["restore", good.to_str().expect("UTF-8")]);
+    assert_eq!(query("SELECT slug AS v FROM terms", &mut db), "bridges");
+}
