@@ -2,23 +2,24 @@
 # schemathesis against `newsdesk serve --demo` (debug build, fresh SQLite),
 # with an admin token, every check, and the rejections no schema can express
 # listed in .ci/schemathesis.toml; then the GraphQL endpoint in
-# schemathesis's GraphQL mode. Installs schemathesis into target/ when
-# it is missing. N examples per operation (default 10).
+# schemathesis's GraphQL mode. Installs schemathesis into the target
+# directory when it is missing. N examples per operation (default 10).
 #   .ci/schemathesis.sh            # exits non-zero on any failure
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=target/schemathesis-venv
+target=${CARGO_TARGET_DIR:-target}
+venv=$target/schemathesis-venv
 if [ ! -x "$venv/bin/schemathesis" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "schemathesis==4.32.5"
 fi
 cargo build -q -p newsdesk-api --bin newsdesk
 work=$(mktemp -d)
-port=${PORT:-18181}
+port=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 NEWSDESK_DATABASE_URL="sqlite://$work/demo.db" \
   NEWSDESK_JWT_SECRET=schemathesis-secret-of-at-least-32-characters \
   NEWSDESK_ADMIN_EMAIL=admin@example.org NEWSDESK_ADMIN_PASSWORD='a long demo password' \
-  RUST_LOG=error target/debug/newsdesk serve --demo --bind "127.0.0.1:$port" &
+  RUST_LOG=error "$target/debug/newsdesk" serve --demo --bind "127.0.0.1:$port" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
