@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use newsdesk_e2e::cluster::Cluster;
 use newsdesk_e2e::proxy::Proxy;
 use newsdesk_e2e::{Server, TestDb};
 use serde_json::{json, Value};
@@ -145,6 +146,11 @@ mod postgres {
     }
 
     #[test]
+    fn restart_answers_503_fast_and_recovers_without_a_500() {
+        super::restart_answers_503_fast_and_recovers_without_a_500();
+    }
+
+    #[test]
     fn terminated_connections_cost_no_request() {
         super::terminated_connections_cost_no_request();
     }
@@ -177,6 +183,29 @@ fn outage_answers_503_fast_and_recovers_without_a_500() {
     let mut via = direct.clone();
     via.set_port(Some(proxy.port)).expect("a port");
     let server = Server::on(via.as_str(), &[], ENV);
+    outage("proxy stopped", &server, || proxy.stop(), || proxy.start());
+}
+
+/// PostgreSQL itself stopped (`pg_ctl stop -m fast`) and started again, on
+/// a cluster of the test's own.
+fn restart_answers_503_fast_and_recovers_without_a_500() {
+    if TestDb::postgres("restart").is_none() {
+        return;
+    }
+    let cluster = Cluster::start().expect("PostgreSQL's programs, where its suites run");
+    let server = Server::on(&cluster.url(), &[], ENV);
+    outage(
+        "PostgreSQL restarted",
+        &server,
+        || cluster.stop(),
+        || cluster.resume(),
+    );
+}
+
+/// Load on `server` while `down` takes its database away for 3 s and `up`
+/// brings it back: 503s that come fast, recovery without a restart, never
+/// a 500, and every acknowledged write kept.
+fn outage(what: &str, server: &Server, down: impl FnOnce(), up: impl FnOnce()) {
     let (base, token) = (server.base.clone(), token(&server.base));
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -185,13 +214,13 @@ fn outage_answers_503_fast_and_recovers_without_a_500() {
         std::thread::spawn(move || load(&base, &token, 4, &stop))
     };
     std::thread::sleep(Duration::from_secs(1));
-    let down = Instant::now();
-    proxy.stop();
+    let went = Instant::now();
+    down();
     let noticed = wait_for(&base, "/readyz", 503, Duration::from_secs(5))
         .expect("/readyz goes 503 during the outage");
-    std::thread::sleep(Duration::from_secs(3).saturating_sub(down.elapsed()));
-    let up = Instant::now();
-    proxy.start();
+    std::thread::sleep(Duration::from_secs(3).saturating_sub(went.elapsed()));
+    let back = Instant::now();
+    up();
     let recovered = wait_for(&base, "/readyz", 200, Duration::from_secs(30))
         .expect("the service recovers without a restart");
     std::thread::sleep(Duration::from_secs(2));
@@ -201,7 +230,7 @@ fn outage_answers_503_fast_and_recovers_without_a_500() {
     let refused: Vec<&Outcome> = outcomes.iter().filter(|o| o.status == 503).collect();
     let slowest = refused.iter().map(|o| o.took).max().unwrap_or_default();
     println!(
-        "outage: /readyz 503 after {noticed:?}; {} requests, {} answered 503 (slowest {slowest:?}); \
+        "{what}: /readyz 503 after {noticed:?}; {} requests, {} answered 503 (slowest {slowest:?}); \
          ready again {recovered:?} after the database returned",
         outcomes.len(),
         refused.len()
@@ -221,7 +250,7 @@ fn outage_answers_503_fast_and_recovers_without_a_500() {
         slowest < Duration::from_secs(1),
         "503s come fast: {slowest:?}"
     );
-    let settled = up + recovered + Duration::from_millis(500);
+    let settled = back + recovered + Duration::from_millis(500);
     for o in outcomes.iter().filter(|o| o.sent > settled) {
         assert!(
             matches!(o.status, 200 | 201),

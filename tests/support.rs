@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub use newsdesk_persistence::test_support::TestDb;
 
+pub mod cluster;
 pub mod proxy;
 pub mod receiver;
 
