@@ -333,6 +333,20 @@ fn sigterm_closes_streams_and_keeps_undelivered_events() {
         assert!(n > 0, "the stream ended: {seen}");
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
+    // The first node must have tried (and failed) before it stops, or the
+    // restarted node's first attempt would be the only one.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, log) = api.call("GET", &format!("/api/v1/webhooks/{hook}/deliveries"), None);
+        if log["data"][0]["attempts"].as_i64().unwrap_or(0) >= 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no attempt before SIGTERM: {log}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     server.signal("TERM");
     loop {
         let n = stream.read(&mut buf).unwrap_or(0);
