@@ -5,8 +5,12 @@
 # schemathesis's GraphQL mode. Installs schemathesis into the target
 # directory when it is missing. N examples per operation (default 10).
 #   .ci/schemathesis.sh            # exits non-zero on any failure
+#   SEED=random .ci/schemathesis.sh  # new cases each run (CI pins one, so
+#                                    # a red run is a change, not luck)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+seed=()
+[ "${SEED:-20261206}" = random ] || seed=(--seed "${SEED:-20261206}")
 target=${CARGO_TARGET_DIR:-target}
 venv=$target/schemathesis-venv
 if [ ! -x "$venv/bin/schemathesis" ]; then
@@ -34,12 +38,12 @@ status=0
 echo "== schemathesis: REST ($base/openapi.json)"
 "$venv/bin/schemathesis" --config-file .ci/schemathesis.toml run "$base/openapi.json" \
   --checks all -n "${N:-10}" -H "Authorization: Bearer $token" --no-color \
-  --phases=examples,coverage,fuzzing --generation-database=none || status=1
+  --phases=examples,coverage,fuzzing --generation-database=none "${seed[@]}" || status=1
 # GraphQL: no 5xx, no internal error, and every error with extensions.code
 # (the checks in .ci/schemathesis_graphql.py).
 echo "== schemathesis: GraphQL ($base/graphql)"
 PYTHONPATH=.ci SCHEMATHESIS_HOOKS=schemathesis_graphql \
   "$venv/bin/schemathesis" run "$base/graphql" \
   --checks graphql_no_server_error,graphql_errors_have_codes -n "${N:-10}" -H "Authorization: Bearer $token" --no-color \
-  --generation-database=none || status=1
+  --generation-database=none "${seed[@]}" || status=1
 exit $status

@@ -23,7 +23,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words (all must match), "quoted phrases", and `-word` to exclude.
-    #[param(required = true, pattern = "[A-Za-z0-9]")]
+    /// A query with nothing to look for (no word in any script, or only
+    /// common words like "the") is a 400: no pattern can say which.
+    #[param(required = true)]
     pub q: Option<String>,
 }
 
