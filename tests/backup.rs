@@ -10,8 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use newsdesk_e2e::{binary, Server, TestDb};
-use reqwest::blocking::Client;
+use newsdesk_e2e::{binary, http, login, Server, TestDb};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "admin@example.com";
@@ -34,21 +33,8 @@ mod postgres {
     }
 }
 
-fn http() -> Client {
-    Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("a client")
-}
-
 fn token(base: &str) -> String {
-    let res: Value = http()
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .and_then(|r| r.json())
-        .expect("a token");
-    res["access_token"].as_str().expect("a token").to_owned()
+    login(base, EMAIL, PASSWORD)
 }
 
 fn send(req: reqwest::blocking::RequestBuilder, want: u16) -> Value {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use newsdesk_e2e::cluster::Cluster;
 use newsdesk_e2e::proxy::Proxy;
-use newsdesk_e2e::{Server, TestDb};
+use newsdesk_e2e::{http, login, Server, TestDb};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "admin@example.com";
@@ -35,21 +35,8 @@ struct Outcome {
     created: Option<String>,
 }
 
-fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("a client")
-}
-
 fn token(base: &str) -> String {
-    let res: Value = http()
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .and_then(|r| r.json())
-        .expect("a token");
-    res["access_token"].as_str().expect("a token").to_owned()
+    login(base, EMAIL, PASSWORD)
 }
 
 fn status(base: &str, path: &str) -> u16 {

@@ -56,6 +56,26 @@ pub fn binary() -> &'static Path {
     })
 }
 
+/// An HTTP client with a timeout, so a server that hangs fails the test
+/// instead of stalling the run.
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("a client")
+}
+
+/// A staff token from `POST /api/v1/auth/token`.
+pub fn login(base: &str, email: &str, password: &str) -> String {
+    let res: serde_json::Value = http()
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .and_then(|r| r.json())
+        .expect("a token");
+    res["access_token"].as_str().expect("a token").to_owned()
+}
+
 /// A running `newsdesk serve`, killed when dropped.
 pub struct Server {
     pub base: String,

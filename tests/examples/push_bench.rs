@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use newsdesk_e2e::receiver::Receiver;
 use newsdesk_e2e::{Server, TestDb};
-use serde_json::{json, Value};
+use serde_json::json;
 
 const EMAIL: &str = "admin@example.com";
 const PASSWORD: &str = "correct horse battery";
@@ -28,16 +28,6 @@ const ENV: [(&str, &str); 4] = [
     ("NEWSDESK_ADMIN_PASSWORD", PASSWORD),
     ("NEWSDESK_WEBHOOK_ALLOW_PRIVATE", "true"),
 ];
-
-fn token(http: &reqwest::blocking::Client, base: &str) -> String {
-    let res: Value = http
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": EMAIL, "password": PASSWORD}))
-        .send()
-        .and_then(|r| r.json())
-        .expect("a token");
-    res["access_token"].as_str().expect("a token").to_owned()
-}
 
 fn publish(http: &reqwest::blocking::Client, base: &str, token: &str, i: usize) {
     let res = http
@@ -65,7 +55,7 @@ fn percentiles(mut ms: Vec<f64>) -> String {
 fn webhook_latency(db: TestDb, rounds: usize) -> String {
     let server = Server::start(db, &[], &ENV);
     let http = reqwest::blocking::Client::new();
-    let token = token(&http, &server.base);
+    let token = newsdesk_e2e::login(&server.base, EMAIL, PASSWORD);
     let receiver = Receiver::ok();
     let res = http
         .post(format!("{}/api/v1/webhooks", server.base))
@@ -112,7 +102,7 @@ fn cross_node_latency(db: TestDb, rounds: usize) -> String {
     let a = Server::start(db, &[], &ENV);
     let b = Server::on(&a.url, &[], &ENV);
     let http = reqwest::blocking::Client::new();
-    let token = token(&http, &a.base);
+    let token = newsdesk_e2e::login(&a.base, EMAIL, PASSWORD);
     let events = sse_client(&b.base);
     std::thread::sleep(Duration::from_millis(300));
     let mut ms = Vec::new();
@@ -143,7 +133,7 @@ fn rss_kib(pid: u32) -> u64 {
 fn many_clients(clients: usize) -> String {
     let server = Server::start(TestDb::sqlite(), &[], &ENV);
     let http = reqwest::blocking::Client::new();
-    let token = token(&http, &server.base);
+    let token = newsdesk_e2e::login(&server.base, EMAIL, PASSWORD);
     publish(&http, &server.base, &token, 0);
     let before = rss_kib(server.pid());
     let addr = server.base.trim_start_matches("http://").to_owned();
