@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod hygiene;
+pub mod landing;
 pub mod login;
 pub mod methods;
 pub mod metrics;

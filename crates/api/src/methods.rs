@@ -13,6 +13,7 @@ use crate::error::ApiError;
 
 /// Routes outside the OpenAPI document.
 const UNDOCUMENTED: &[(&str, &[&str])] = &[
+    ("/", &["GET"]),
     ("/graphql", &["GET", "POST"]),
     ("/graphiql/{version}/{file}", &["GET"]),
     ("/healthz", &["GET"]),

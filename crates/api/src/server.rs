@@ -81,6 +81,7 @@ pub fn build(
             .configure(graphql::routes)
             .configure(crate::syndication::routes)
             .service(crate::push::websub::hub)
+            .service(crate::landing::landing)
             .app_data(doc.clone())
             .route("/openapi.json", web::get().to(openapi_json))
             .service(

@@ -191,10 +191,20 @@ fn references(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// GraphiQL and the API docs run from the binary alone: every script and
-/// style they reference is on this server and answers.
+/// The landing page, GraphiQL and the API docs run from the binary alone:
+/// every script, style and link they reference is on this server and answers.
 async fn graphiql_and_docs_load_nothing_from_elsewhere(app: TestApp) {
-    for (page, base) in [("/graphql", "/"), ("/docs/", "/docs/")] {
+    let landing = app.get("/").await;
+    assert_eq!(landing.status(), 200, "/ is a page, not a 404");
+    let html = landing.text().await.expect("html");
+    assert!(html.contains("<title>newsdesk"), "{html}");
+    for feed in ["application/rss+xml", "application/atom+xml"] {
+        assert!(
+            html.contains(&format!("rel=\"alternate\" type=\"{feed}\"")),
+            "feed discovery: {feed}"
+        );
+    }
+    for (page, base) in [("/", "/"), ("/graphql", "/"), ("/docs/", "/docs/")] {
         let res = app.get(page).await;
         assert_eq!(res.status(), 200, "{page}");
         let html = res.text().await.expect("html");
