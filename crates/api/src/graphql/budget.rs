@@ -17,7 +17,7 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::parser::types::{
     ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{ErrorExtensionValues, Name, Positioned, ServerError, ServerResult, Variables};
+use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
 
 /// Fragment definitions a document may carry.
 pub const MAX_FRAGMENTS: usize = 32;
@@ -172,11 +172,7 @@ impl ExtensionFactory for Budget {
 struct BudgetExtension;
 
 fn refusal(message: String) -> ServerError {
-    let mut e = ServerError::new(message, None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", "BAD_USER_INPUT");
-    e.extensions = Some(ext);
-    e
+    super::codes::coded(message, "BAD_USER_INPUT")
 }
 
 #[async_graphql::async_trait::async_trait]

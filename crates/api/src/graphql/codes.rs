@@ -23,6 +23,14 @@ impl ExtensionFactory for ErrorCodes {
     }
 }
 
+/// A request-level error (no path) with its code, for the extensions that
+/// refuse a document before it runs.
+pub(crate) fn coded(message: impl Into<String>, code: &str) -> ServerError {
+    let mut e = ServerError::new(message, None);
+    name(&mut e, code);
+    e
+}
+
 /// Sets `code` on `e` unless it has one.
 fn name(e: &mut ServerError, code: &str) {
     let ext = e.extensions.get_or_insert_with(Default::default);

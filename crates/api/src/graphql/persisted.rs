@@ -13,7 +13,7 @@ use std::sync::Arc;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextResolve, ResolveInfo,
 };
-use async_graphql::{ErrorExtensions, Request, ServerError, ServerResult, Value};
+use async_graphql::{Request, ServerError, ServerResult, Value};
 use sha2::{Digest, Sha256};
 
 /// Query texts by their SHA-256, as Apollo clients register them.
@@ -38,11 +38,7 @@ impl ExtensionFactory for PersistedQueries {
 }
 
 fn refuse(message: &str, code: &str) -> ServerError {
-    let mut e = ServerError::new(message, None);
-    e.extensions = async_graphql::Error::new(message)
-        .extend_with(|_, ext| ext.set("code", code))
-        .extensions;
-    e
+    super::codes::coded(message, code)
 }
 
 #[async_graphql::async_trait::async_trait]

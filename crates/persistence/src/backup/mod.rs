@@ -93,6 +93,7 @@ impl Store {
                 .bind::<Text, _>(target)
                 .execute(c)
                 .map_err(|e| format!("VACUUM INTO {}: {e}", path.display()))?;
+            sync(path)?;
             return Ok(Summary {
                 kind: "SQLite database file",
                 rows: Vec::new(),
@@ -103,7 +104,10 @@ impl Store {
             .create_new(true)
             .open(path)
             .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-        let written = write_archive(&mut conn, BufWriter::new(file));
+        let written = write_archive(&mut conn, BufWriter::new(file)).and_then(|summary| {
+            sync(path)?;
+            Ok(summary)
+        });
         if written.is_err() {
             // Half an archive must not pass for a backup.
             let _ = std::fs::remove_file(path);
@@ -150,6 +154,13 @@ impl Store {
     }
 }
 
+/// A backup is on disk, not in the page cache, before it is reported taken.
+fn sync(path: &Path) -> Result<(), String> {
+    File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| format!("cannot sync {}: {e}", path.display()))
+}
+
 fn write_archive(conn: &mut DbConn, mut out: impl Write) -> Result<Summary, String> {
     let io = |e: std::io::Error| format!("cannot write the archive: {e}");
     conn.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -166,7 +177,10 @@ fn write_archive(conn: &mut DbConn, mut out: impl Write) -> Result<Summary, Stri
         let mut rows = Vec::new();
         for table in TABLES {
             let n = tables::dump(conn, table, &mut |table, row| {
-                let line = serde_json::json!({ "table": table, "row": row });
+                let line = Line {
+                    table: table.to_owned(),
+                    row,
+                };
                 serde_json::to_writer(&mut out, &line).map_err(|e| e.to_string())?;
                 out.write_all(b"\n").map_err(io)
             })?;
