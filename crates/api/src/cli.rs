@@ -46,6 +46,10 @@ pub enum Command {
         /// Load the demo corpus into an empty database.
         #[arg(long)]
         demo: bool,
+        /// Serve a built front end from DIR at the root (e.g.
+        /// examples/reader/dist) instead of the landing page.
+        #[arg(long, value_name = "DIR")]
+        site: Option<PathBuf>,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -113,7 +117,9 @@ pub fn open_store(config: &Config) -> Result<Store, String> {
 pub fn run(cli: Cli) -> Result<ExitCode, String> {
     let config = cli.config;
     match cli.command {
-        Command::Serve { bind, demo } => serve(&config, &bind, demo).map(|()| ExitCode::SUCCESS),
+        Command::Serve { bind, demo, site } => {
+            serve(&config, &bind, demo, site).map(|()| ExitCode::SUCCESS)
+        }
         Command::Migrate => {
             let store = Store::open(&config.database_url, 1)?;
             let n = store.migrate()?;
@@ -250,7 +256,15 @@ fn bootstrap_admin(config: &Config, store: &Store) -> Result<(), String> {
     Ok(())
 }
 
-fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
+fn serve(
+    config: &Config,
+    bind: &str,
+    with_demo: bool,
+    site: Option<PathBuf>,
+) -> Result<(), String> {
+    if let Some(dir) = &site {
+        crate::landing::check_site(dir)?;
+    }
     let auth = auth_settings(config)?;
     let store = open_store(config)?;
     bootstrap_admin(config, &store)?;
@@ -280,6 +294,7 @@ fn serve(config: &Config, bind: &str, with_demo: bool) -> Result<(), String> {
         state.publisher.name = name.clone();
     }
     state.publisher.logo = config.publisher_logo.clone();
+    state.site = site.map(std::sync::Arc::new);
     // Related news needs word statistics of the newest 1,000 articles; built
     // now, in the background, rather than while the first reader waits.
     let warm = state.store.clone();

@@ -198,6 +198,14 @@ pub struct ApiDoc;
 )]
 struct Feeds;
 
+/// The document as `openapi.json` at the repository root holds it: pretty,
+/// with a final newline, so that a change to the API is a readable diff.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// The document as served at `/openapi.json`: utoipa's, made as strict as
 /// the server by the passes below. They work on the JSON form, which
 /// utoipa's types cannot all read back (`propertyNames`), so this is what

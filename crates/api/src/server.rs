@@ -89,7 +89,7 @@ pub fn build(
                     .config(utoipa_swagger_ui::Config::new(["/openapi.json"])),
             )
             .service(web::redirect("/docs", "/docs/"))
-            .default_service(web::to(crate::methods::fallback))
+            .default_service(web::to(crate::landing::fallback))
             .wrap(middleware::from_fn(crate::response_cache::layer))
             .wrap(middleware::from_fn(hygiene::guard))
             .wrap(middleware::from_fn(crate::middleware::authenticate))

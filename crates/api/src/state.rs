@@ -61,6 +61,9 @@ pub struct AppState {
     /// than as blocked threads racing for a connection (which made the
     /// slowest of them wait hundreds of milliseconds under load).
     db_slots: Arc<tokio::sync::Semaphore>,
+    /// A built front end (`serve --site DIR`) served at the root instead of
+    /// the landing page.
+    pub site: Option<Arc<std::path::PathBuf>>,
 }
 
 impl AppState {
@@ -80,6 +83,7 @@ impl AppState {
             responses: Arc::new(crate::response_cache::ResponseCache::new(Default::default())),
             push: Arc::new(crate::push::Push::new(Default::default())),
             base_url,
+            site: None,
         }
     }
 

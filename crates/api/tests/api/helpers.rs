@@ -109,6 +109,16 @@ impl TestApp {
         auth: AuthSettings,
         push: newsdesk_api::push::PushSettings,
     ) -> TestApp {
+        Self::spawn_configured(db, auth, push, |_| {})
+    }
+
+    /// As `spawn_full`, with a last change to the state (a site, say).
+    pub fn spawn_configured(
+        db: TestDb,
+        auth: AuthSettings,
+        push: newsdesk_api::push::PushSettings,
+        configure: impl FnOnce(&mut AppState),
+    ) -> TestApp {
         let store = Store::open(&db.url, 4).expect("test database opens");
         store.migrate().expect("migrations run");
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -123,6 +133,7 @@ impl TestApp {
                 ..Default::default()
             },
         ));
+        configure(&mut state);
         let server = server::build(listener, state.clone(), "*").expect("server builds");
         let handle = server.handle();
         actix_web::rt::spawn(server);

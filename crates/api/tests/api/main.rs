@@ -23,6 +23,7 @@ mod response_cache;
 mod schema;
 mod search;
 mod security;
+mod site;
 mod spans;
 mod stream_limits;
 mod structured;

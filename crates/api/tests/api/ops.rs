@@ -198,6 +198,10 @@ async fn graphiql_and_docs_load_nothing_from_elsewhere(app: TestApp) {
     assert_eq!(landing.status(), 200, "/ is a page, not a 404");
     let html = landing.text().await.expect("html");
     assert!(html.contains("<title>newsdesk"), "{html}");
+    assert!(
+        html.contains("--site examples/reader/dist"),
+        "names the reader example"
+    );
     for feed in ["application/rss+xml", "application/atom+xml"] {
         assert!(
             html.contains(&format!("rel=\"alternate\" type=\"{feed}\"")),

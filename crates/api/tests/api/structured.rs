@@ -10,6 +10,7 @@ e2e!(
     json_ld_is_a_news_article,
     ninjs_validates_against_the_iptc_schema,
     accept_picks_the_representation,
+    graphql_json_ld_is_what_rest_serves,
 );
 
 const PATH: &str = "/api/v1/articles/harbour-wall-holds";
@@ -161,4 +162,29 @@ async fn accept_picks_the_representation(app: TestApp) {
         .await
         .expect("sent");
     assert_problem(missing, 404).await;
+}
+
+/// A page gets its JSON-LD in the same GraphQL request as the article:
+/// the very document REST serves for `Accept: application/ld+json`.
+async fn graphql_json_ld_is_what_rest_serves(app: TestApp) {
+    seed(&app);
+    correct(&app).await;
+    let rest: Value = get_as(&app, "application/ld+json")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let body = app
+        .gql(
+            "query($slug: String!) { article(slug: $slug) { jsonLd } }",
+            json!({"slug": "harbour-wall-holds"}),
+        )
+        .await;
+    let text = body["data"]["article"]["jsonLd"]
+        .as_str()
+        .unwrap_or_else(|| panic!("jsonLd is text: {body}"));
+    let doc: Value = serde_json::from_str(text).expect("jsonLd is JSON");
+    assert_eq!(doc, rest);
+    assert_eq!(doc["@type"], "NewsArticle");
+    assert_eq!(doc["correction"][0]["text"], "The wall is 40 metres long.");
 }
