@@ -38,21 +38,26 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The environment of a test server on `port` with its database in `dir`. */
+export function serverEnv(dir: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NEWSDESK_DATABASE_URL: `sqlite://${join(dir, "newsdesk.db")}`,
+    NEWSDESK_BIND: `127.0.0.1:${port}`,
+    NEWSDESK_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    NEWSDESK_JWT_SECRET: "test-secret-of-enough-length-0123456789abcdef",
+    NEWSDESK_ADMIN_EMAIL: ADMIN.email,
+    NEWSDESK_ADMIN_PASSWORD: ADMIN.password,
+    RUST_LOG: "warn",
+  };
+}
+
 export async function startServer(extraArgs: string[] = []): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "newsdesk-client-"));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(newsdeskBinary(), ["serve", "--demo", ...extraArgs], {
-    env: {
-      ...process.env,
-      NEWSDESK_DATABASE_URL: `sqlite://${join(dir, "newsdesk.db")}`,
-      NEWSDESK_BIND: `127.0.0.1:${port}`,
-      NEWSDESK_PUBLIC_URL: base,
-      NEWSDESK_JWT_SECRET: "client-tests-secret-of-enough-length-0123456789",
-      NEWSDESK_ADMIN_EMAIL: ADMIN.email,
-      NEWSDESK_ADMIN_PASSWORD: ADMIN.password,
-      RUST_LOG: "warn",
-    },
+    env: serverEnv(dir, port),
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitReady(base, child);
