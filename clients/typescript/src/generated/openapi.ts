@@ -1208,7 +1208,8 @@ export interface components {
             /**
              * Format: double
              * @description 0..1: the share of the nearest articles' (squared) relatedness that
-             *     carries it, times the root of the tag's specificity.
+             *     carries it, times the root of the tag's specificity, doubled when
+             *     the draft names the tag; scaled down so that none exceeds 1.
              */
             score: number;
             tag: components["schemas"]["TermRef"];

@@ -4,7 +4,7 @@
 //! like any article, on its words alone (it has no tags yet), and every
 //! suggestion says which neighbours it comes from.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,10 @@ use crate::user::{Principal, Role};
 const NEIGHBOURS: usize = 20;
 const RELATED: usize = 5;
 const TAGS: usize = 5;
+/// A tag the draft names in its own words counts twice: the neighbours
+/// say the story, the draft's words say which of their labels it is about.
+/// Set before measuring, not fitted (docs/relevance.md).
+const NAMED: f64 = 2.0;
 /// A draft longer than this is judged on its first this many bytes.
 const MAX_TEXT: usize = 100_000;
 
@@ -45,7 +49,8 @@ pub struct Draft {
 pub struct TagSuggestion {
     pub tag: TermRef,
     /// 0..1: the share of the nearest articles' (squared) relatedness that
-    /// carries it, times the root of the tag's specificity.
+    /// carries it, times the root of the tag's specificity, doubled when
+    /// the draft names the tag; scaled down so that none exceeds 1.
     pub score: f64,
     /// Slugs of the nearest articles carrying it, closest first.
     pub evidence: Vec<String>,
@@ -90,7 +95,10 @@ pub fn suggest(
     }
     let audience = Audience::of(crate::query::Visibility::Public { now });
     let nearest = ranked_for(store, &vocab, &subject, audience, NEIGHBOURS, now)?;
-    let tags = tag_votes(store, &vocab, &nearest)?;
+    let named: HashSet<String> = crate::text::content_stems(&format!("{title} {body}"))
+        .map(|(stem, _)| stem)
+        .collect();
+    let tags = tag_votes(store, &vocab, &nearest, &named)?;
     let section = section_vote(store, &nearest)?;
     let related = nearest.into_iter().take(RELATED).collect();
     Ok(Suggested {
@@ -132,6 +140,7 @@ fn tag_votes(
     store: &(impl ContentStore + ?Sized),
     vocab: &crate::text::Vocabulary,
     nearest: &[Related],
+    named: &HashSet<String>,
 ) -> DomainResult<Vec<TagSuggestion>> {
     let ids: Vec<i64> = nearest.iter().map(|r| r.record.id).collect();
     // Votes go by the square of relatedness: the closest articles speak
@@ -155,19 +164,40 @@ fn tag_votes(
     }
     let mut out: Vec<TagSuggestion> = votes
         .into_iter()
-        .map(|(id, (tag, share, evidence))| TagSuggestion {
-            tag,
-            score: crate::related::round(share * vocab.tags().specificity(id).sqrt()),
-            evidence,
+        .map(|(id, (tag, share, evidence))| {
+            let boost = if names_it(named, &tag.name) {
+                NAMED
+            } else {
+                1.0
+            };
+            TagSuggestion {
+                score: share * boost * vocab.tags().specificity(id).sqrt(),
+                tag,
+                evidence,
+            }
         })
         .collect();
+    // Scores stay in 0..1 and in order: scaled by the best, rounded after.
+    let best = out.iter().map(|t| t.score).fold(1.0, f64::max);
     out.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.tag.slug.cmp(&b.tag.slug))
     });
+    for t in &mut out {
+        t.score = crate::related::round(t.score / best);
+    }
     out.truncate(TAGS);
     Ok(out)
+}
+
+/// The draft names the tag: every content word of its name is in the
+/// draft's words ("City Council" in "the city council voted").
+fn names_it(named: &HashSet<String>, tag: &str) -> bool {
+    let mut stems = crate::text::content_stems(tag)
+        .map(|(stem, _)| stem)
+        .peekable();
+    stems.peek().is_some() && stems.all(|s| named.contains(&s))
 }
 
 /// The section holding most of the nearest articles' relatedness.
@@ -191,4 +221,22 @@ fn section_vote(
         .terms_by_id(TermKind::Section, &[id])?
         .first()
         .map(TermRef::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_names_a_tag_when_it_has_every_word_of_it() {
+        let draft: HashSet<String> =
+            crate::text::content_stems("The city councils voted to repair the harbour walls")
+                .map(|(stem, _)| stem)
+                .collect();
+        assert!(names_it(&draft, "City Council"));
+        assert!(names_it(&draft, "Harbour"));
+        assert!(!names_it(&draft, "City Rovers"));
+        // A name with no content word names nothing.
+        assert!(!names_it(&draft, "The"));
+    }
 }
