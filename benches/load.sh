@@ -26,31 +26,38 @@ bin=${BIN:-target/release/newsdesk}
 [ -n "${BIN:-}" ] || cargo build --release -q -p newsdesk-api
 
 work=$(mktemp -d)
+# DATABASE=url measures a corpus generated earlier (`generate --articles N
+# --seed 1`; N must match), which is neither generated nor dropped here.
+reuse=${DATABASE:-}
 case "$backend" in
-  sqlite) url="sqlite://$work/bench.db" ;;
+  sqlite) url=${reuse:-"sqlite://$work/bench.db"} ;;
   postgres)
     db="newsdesk_bench_$$"
-    psql "$pg_admin" -qc "CREATE DATABASE $db" >/dev/null
-    url="${pg_admin%/*}/$db"
+    [ -n "$reuse" ] || psql "$pg_admin" -qc "CREATE DATABASE $db" >/dev/null
+    url=${reuse:-"${pg_admin%/*}/$db"}
     ;;
   *) echo "backend is sqlite or postgres" >&2; exit 1 ;;
 esac
 cleanup() {
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  [ "$backend" = postgres ] && psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  [ "$backend" = postgres ] && [ -z "$reuse" ] &&
+    psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 # The anonymous rate limit would throttle a load test from one address.
 export NEWSDESK_DATABASE_URL="$url" RUST_LOG=warn NEWSDESK_RATE_LIMIT=0
-start=$(date +%s%N)
-"$bin" generate --articles "$articles" --seed 1 2>&1 | tail -n 1
-end=$(date +%s%N)
-echo "import of $articles articles: $(( (end - start) / 1000000 )) ms"
+if [ -z "$reuse" ]; then
+  start=$(date +%s%N)
+  "$bin" generate --articles "$articles" --seed 1 2>&1 | tail -n 1
+  end=$(date +%s%N)
+  echo "import of $articles articles: $(( (end - start) / 1000000 )) ms"
+fi
 
-# An author for the suggestions row (the password comes on standard input).
-echo "a long bench password" | "$bin" user add --email bench@example.org --role author >/dev/null
+# An author for the suggestions row (the password comes on standard input;
+# on a reused database it may exist already).
+echo "a long bench password" | "$bin" user add --email bench@example.org --role author >/dev/null 2>&1 || true
 
 "$bin" serve --bind "127.0.0.1:$port" &
 server=$!
