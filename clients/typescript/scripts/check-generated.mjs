@@ -10,7 +10,7 @@ const here = new URL("..", import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), "newsdesk-codegen-"));
 const committed = join(here, "src/generated");
 cpSync(committed, join(scratch, "before"), { recursive: true });
-let stale = [];
+const stale = [];
 try {
   execFileSync("npm", ["run", "--silent", "generate"], { cwd: here, stdio: ["ignore", "ignore", "inherit"] });
   const files = (dir) =>

@@ -82,7 +82,11 @@ pub fn suggest(
     principal.require(Role::Author)?;
     let title = clip(&draft.title);
     let body = crate::body::html_to_text(clip(&draft.body));
-    if !crate::text::content_stems(&format!("{title} {body}")).any(|_| true) {
+    // The draft's words: whether it has any, and which tags it names.
+    let named: HashSet<String> = crate::text::content_stems(&format!("{title} {body}"))
+        .map(|(stem, _)| stem)
+        .collect();
+    if named.is_empty() {
         return Err(DomainError::invalid(
             "body",
             "give a title or a body with some words to go on",
@@ -95,9 +99,6 @@ pub fn suggest(
     }
     let audience = Audience::of(crate::query::Visibility::Public { now });
     let nearest = ranked_for(store, &vocab, &subject, audience, NEIGHBOURS, now)?;
-    let named: HashSet<String> = crate::text::content_stems(&format!("{title} {body}"))
-        .map(|(stem, _)| stem)
-        .collect();
     let tags = tag_votes(store, &vocab, &nearest, &named)?;
     let section = section_vote(store, &nearest)?;
     let related = nearest.into_iter().take(RELATED).collect();

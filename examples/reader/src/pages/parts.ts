@@ -37,9 +37,7 @@ export function mostReadBox(initial: MostReadEntry[]): HTMLElement {
   };
   fill(initial);
   const stop = news.onMostRead("24h", fill, (e) => console.warn("most-read updates stopped", e));
-  onLeave(() => {
-    stop();
-  });
+  onLeave(stop);
   return h("aside", { class: "most-read", "aria-labelledby": "most-read-title" }, h("h2", { id: "most-read-title" }, "Most read"), list, empty);
 }
 
