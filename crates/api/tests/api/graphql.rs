@@ -59,11 +59,17 @@ async fn relations_cost_constant_statements(app: TestApp) {
             .collect(),
     );
     let query = "query($first: Int) { articles(first: $first) { edges { node { title section { name } tags { slug name } authors { name } } } } }";
-    let mut costs = Vec::new();
+    let mut costs: Vec<u64> = Vec::new();
     for first in [5, 100] {
-        // The cheapest of three: timers run statements in the background.
+        // The cheapest of several: timers (the pump, the views writer,
+        // rate-limit sharing) run statements in the background, and a slow
+        // machine lets one land in a window again and again. Trying stops
+        // once a page costs no more than the small one; an N+1 never does.
         let mut cost = u64::MAX;
-        for _ in 0..3 {
+        for _ in 0..12 {
+            if costs.first().is_some_and(|small| cost <= *small) {
+                break;
+            }
             let before = app.statements();
             let res = app.gql(query, json!({"first": first})).await;
             assert!(res["errors"].is_null(), "{res}");
@@ -85,10 +91,13 @@ async fn relations_cost_constant_statements(app: TestApp) {
     // The REST list loads relations the same way; comment counts are
     // columns of the article, counted at moderation.
     // Background work (rate-limit sharing, the views writer) runs its own
-    // statements on a timer: of three pages (distinct, so none is served
+    // statements on a timer: of up to twelve pages (distinct, so none is served
     // from the response cache), the cheapest is the page's own cost.
     let mut rest = u64::MAX;
-    for limit in [100, 99, 98] {
+    for limit in (89..=100).rev() {
+        if rest <= 4 {
+            break;
+        }
         let before = app.statements();
         let (status, _) = app
             .get_json(&format!("/api/v1/articles?limit={limit}"))
