@@ -200,19 +200,26 @@ async fn ndjson_bad_lines_are_reported_rest_imports(app: TestApp) {
         r#"{"title": "Second good line", "body_format": "html", "body": "<p>Two<script>x()</script></p>", "status": "draft"}"#,
         r#"{"title": "Bad status", "status": "live"}"#,
         r#"{"title": "Third good line", "published_at": "2024-03-14T09:00:00Z", "section": "Archive"}"#,
+        // PostgreSQL refused NUL as an internal error; SQLite stored it.
+        r#"{"title": "Nul in body", "body": "a\u0000b", "tags": ["t\u0000"]}"#,
     ];
     std::fs::write(&path, lines.join("\n")).expect("written");
     let file = path.display().to_string();
     let out = newsdesk(&app.db.url, &["import", &file]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    for line in [2, 3, 6] {
+    for line in [2, 3, 6, 8] {
         assert!(
             stderr.contains(&format!("{file}:{line}:")),
             "line {line} not reported: {stderr}"
         );
     }
     assert!(stderr.contains("title: is required"), "{stderr}");
+    assert!(
+        stderr.contains("body: must not contain a NUL character"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("internal error"), "{stderr}");
     assert!(stderr.contains("imported 3 articles"), "{stderr}");
     let (_, list) = app.get_json("/api/v1/articles").await;
     let slugs: Vec<_> = list["data"]
