@@ -1208,8 +1208,9 @@ export interface components {
             /**
              * Format: double
              * @description 0..1: the share of the nearest articles' (squared) relatedness that
-             *     carries it, times the root of the tag's specificity, doubled when
-             *     the draft names the tag; scaled down so that none exceeds 1.
+             *     carries it, times the root of the tag's specificity, times how like
+             *     the tag's own articles the draft reads (cosine), doubled when the
+             *     draft names the tag; scaled down so that none exceeds 1.
              */
             score: number;
             tag: components["schemas"]["TermRef"];

@@ -116,7 +116,9 @@ impl From<newsdesk_domain::term::TermRef> for TermRef {
 #[derive(SimpleObject)]
 pub struct TagSuggestion {
     tag: TermRef,
-    /// 0..1: the share of the nearest articles' relatedness that carries it.
+    /// 0..1: the share of the nearest articles' relatedness that carries it,
+    /// weighed by how specific the tag is and how like its own articles the
+    /// draft reads.
     score: f64,
     /// Slugs of the nearest articles carrying it, closest first.
     evidence: Vec<String>,

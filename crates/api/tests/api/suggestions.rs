@@ -116,11 +116,11 @@ async fn suggestions_need_an_author_and_some_words(app: TestApp) {
 // The target is 0.7; these are the floors reached so far
 // (docs/relevance.md), kept so that nothing slips back.
 async fn suggested_tags_are_right_on_corpus_a(app: TestApp) {
-    tag_precision(app, CORPUS_A, "A", 0.66).await
+    tag_precision(app, CORPUS_A, "A", 0.67).await
 }
 
 async fn suggested_tags_are_right_on_corpus_b(app: TestApp) {
-    tag_precision(app, CORPUS_B, "B", 0.61).await
+    tag_precision(app, CORPUS_B, "B", 0.64).await
 }
 
 /// Mean precision@3 of the suggested tags against each article's own,
@@ -152,6 +152,16 @@ async fn tag_precision(app: TestApp, corpus: &str, name: &str, floor: f64) {
             .map(|t| t["tag"]["name"].as_str().expect("name").to_lowercase())
             .collect();
         let hits = top.intersection(&d.tags).count() as f64;
+        // RELEVANCE_DEBUG=1 prints every article whose tags were missed.
+        if std::env::var_os("RELEVANCE_DEBUG").is_some() && hits < d.tags.len().min(3) as f64 {
+            let got: Vec<_> = data["tags"]
+                .as_array()
+                .expect("tags")
+                .iter()
+                .map(|t| &t["tag"]["name"])
+                .collect();
+            println!("{}: has {:?}, got {got:?}", d.slug, d.tags);
+        }
         precision += hits / d.tags.len().clamp(1, 3) as f64;
         strict += hits / 3.0;
     }

@@ -714,7 +714,11 @@ export type TagSuggestion = {
   __typename?: 'TagSuggestion';
   /** Slugs of the nearest articles carrying it, closest first. */
   evidence: Array<Scalars['String']['output']>;
-  /** 0..1: the share of the nearest articles' relatedness that carries it. */
+  /**
+   * 0..1: the share of the nearest articles' relatedness that carries it,
+   * weighed by how specific the tag is and how like its own articles the
+   * draft reads.
+   */
   score: Scalars['Float']['output'];
   tag: TermRef;
 };
