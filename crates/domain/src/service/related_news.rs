@@ -39,6 +39,8 @@ pub(super) struct Subject {
     section_name: Option<String>,
     /// Its key words: `(stem, word, weight)`, see [`key_words`].
     keys: Vec<(String, String, f64)>,
+    /// A draft's term vector, made once (a saved article's is stored).
+    vector: String,
     /// How many articles carry each of its tags, and the archive's size.
     df: HashMap<i64, i64>,
     archive: f64,
@@ -108,9 +110,19 @@ impl Subject {
             authors: Vec::new(),
             section_name: None,
             keys: key_words(vocab, title, body, archive, draft),
+            vector: if draft {
+                term_vector(title, body)
+            } else {
+                String::new()
+            },
             df: HashMap::new(),
             archive,
         })
+    }
+
+    /// A draft's term vector (empty for a saved article's subject).
+    pub(super) fn vector(&self) -> &str {
+        &self.vector
     }
 
     fn idf(&self, id: i64) -> f64 {
@@ -213,6 +225,7 @@ fn featured(
 ) -> Vec<(ArticleSummary, Features)> {
     // Rows written before vectors existed, and drafts, get one made here.
     let own_vector = own_vector
+        .or_else(|| Some(subject.vector.clone()))
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| term_vector(&subject.title, &subject.body));
     let first = vocab.weigh(&own_vector);

@@ -29,6 +29,8 @@ const TAGS: usize = 5;
 const NAMED: f64 = 2.0;
 /// How many of a voted tag's newest articles say what the tag is about.
 const TAG_SAMPLE: u32 = 10;
+/// How many of the best votes are weighed by their articles.
+const FIT_TAGS: usize = 12;
 /// A draft longer than this is judged on its first this many bytes.
 const MAX_TEXT: usize = 100_000;
 
@@ -105,7 +107,7 @@ pub fn suggest(
     let nearest = ranked_for(store, &vocab, &subject, audience, NEIGHBOURS, now)?;
     let draft_words = Words {
         named,
-        vector: vocab.weigh(&crate::text::term_vector(title, &body)),
+        vector: vocab.weigh(subject.vector()),
         id: subject.id,
     };
     let tags = tag_votes(store, &vocab, &nearest, &draft_words, now)?;
@@ -182,9 +184,7 @@ fn tag_votes(
             e.2.push(r.record.slug.clone());
         }
     }
-    let ids: Vec<i64> = votes.keys().copied().collect();
-    let fit = tag_fit(store, vocab, &ids, draft, now)?;
-    let mut out: Vec<TagSuggestion> = votes
+    let mut out: Vec<(i64, TagSuggestion)> = votes
         .into_iter()
         .map(|(id, (tag, share, evidence))| {
             let boost = if names_it(&draft.named, &tag.name) {
@@ -192,14 +192,27 @@ fn tag_votes(
             } else {
                 1.0
             };
-            TagSuggestion {
-                score: share
-                    * boost
-                    * vocab.tags().specificity(id).sqrt()
-                    * fit.get(&id).copied().unwrap_or(0.0),
-                tag,
-                evidence,
-            }
+            let score = share * boost * vocab.tags().specificity(id).sqrt();
+            (
+                id,
+                TagSuggestion {
+                    score,
+                    tag,
+                    evidence,
+                },
+            )
+        })
+        .collect();
+    // Only the best few votes are worth reading the articles of.
+    out.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+    out.truncate(FIT_TAGS);
+    let ids: Vec<i64> = out.iter().map(|(id, _)| *id).collect();
+    let fit = tag_fit(store, vocab, &ids, draft, now)?;
+    let mut out: Vec<TagSuggestion> = out
+        .into_iter()
+        .map(|(id, mut t)| {
+            t.score *= fit.get(&id).copied().unwrap_or(0.0);
+            t
         })
         .collect();
     // Scores stay in 0..1 and in order: scaled by the best, rounded after.
