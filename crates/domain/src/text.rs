@@ -175,6 +175,18 @@ impl Vocabulary {
             .collect()
     }
 
+    /// A term vector's TF-IDF weights scaled to length 1 (empty when it has
+    /// no words), so that articles of any length add up as equals.
+    pub fn unit(&self, vector: &str) -> StemMap<f64> {
+        let mut v = self.weigh(vector);
+        let norm = v.values().map(|x| x * x).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            return StemMap::default();
+        }
+        v.values_mut().for_each(|x| *x /= norm);
+        v
+    }
+
     /// Cosine of a stored term vector with already weighted `target`
     /// (whose norm is `target_norm`), without allocating: it runs once per
     /// related-news candidate.
@@ -297,5 +309,11 @@ mod vector_tests {
         assert!(cosine(&v.weigh(&a), &v.weigh(&c)) < 0.05);
         assert!((cosine(&v.weigh(&a), &v.weigh(&a)) - 1.0).abs() < 1e-9);
         assert!(parse_vector("").is_empty());
+        // A unit vector keeps the direction and has length 1.
+        let unit = v.unit(&a);
+        let length: f64 = unit.values().map(|x| x * x).sum::<f64>().sqrt();
+        assert!((length - 1.0).abs() < 1e-9);
+        assert!((cosine(&unit, &v.weigh(&a)) - 1.0).abs() < 1e-9);
+        assert!(v.unit("").is_empty());
     }
 }

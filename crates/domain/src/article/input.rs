@@ -192,9 +192,7 @@ impl ArticleInput {
             _ => Err(DomainError::Invalid(c.0)),
         }
     }
-}
 
-impl ArticleInput {
     /// The fields holding a NUL anywhere (nested ones by their top-level
     /// name). PostgreSQL refuses NUL in text and SQLite would keep it, so it
     /// is refused here for every way in: REST and GraphQL turn it away

@@ -279,12 +279,8 @@ fn expand(
     let picks = order(&first, &WEIGHTS, FEEDBACK);
     let share = FEEDBACK_WEIGHT / picks.len().max(1) as f64;
     for i in picks {
-        let v = vocab.weigh(&candidates[i].0.term_vector);
-        let n = v.values().map(|w| w * w).sum::<f64>().sqrt();
-        if n > 0.0 {
-            for (k, x) in v {
-                *out.entry(k).or_default() += share * x / n;
-            }
+        for (k, x) in vocab.unit(&candidates[i].0.term_vector) {
+            *out.entry(k).or_default() += share * x;
         }
     }
     out

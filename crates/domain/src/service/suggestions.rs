@@ -203,8 +203,13 @@ fn tag_votes(
             )
         })
         .collect();
-    // Only the best few votes are worth reading the articles of.
-    out.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+    // Only the best few votes are worth reading the articles of (ties by
+    // slug, so the cut does not follow the map's order).
+    out.sort_by(|a, b| {
+        b.1.score
+            .total_cmp(&a.1.score)
+            .then_with(|| a.1.tag.slug.cmp(&b.1.tag.slug))
+    });
     out.truncate(FIT_TAGS);
     let ids: Vec<i64> = out.iter().map(|(id, _)| *id).collect();
     let fit = tag_fit(store, vocab, &ids, draft, now)?;
@@ -257,15 +262,11 @@ fn tag_fit(
         if c.summary.id == draft.id || !c.summary.is_public_at(now) {
             continue;
         }
-        let words = vocab.weigh(&c.summary.term_vector);
-        let norm = words.values().map(|x| x * x).sum::<f64>().sqrt();
-        if norm == 0.0 {
-            continue;
-        }
+        let words = vocab.unit(&c.summary.term_vector);
         for tag in c.shared_terms {
             let sum = sums.entry(tag).or_default();
             for (stem, x) in &words {
-                *sum.entry(stem.clone()).or_default() += x / norm;
+                *sum.entry(stem.clone()).or_default() += x;
             }
         }
     }
