@@ -210,7 +210,7 @@ async fn related_news_holds_up_on_the_corpus_it_was_not_fitted_on() {
     // reached, so nothing slips back.
     for (name, held, loso, tfidf, floor) in [
         ("A", b_on_a, loso_a, tfidf_a, 0.95),
-        ("B", a_on_b, loso_b, tfidf_b, 0.82),
+        ("B", a_on_b, loso_b, tfidf_b, 0.85),
     ] {
         assert!(held >= floor, "held-out nDCG@5 on {name} is {held:.3}");
         assert!(
