@@ -230,6 +230,10 @@ fn tag_votes(
     for t in &mut out {
         t.score = crate::related::round(t.score / best);
     }
+    // A tag none of whose articles shares a word with the draft (or one
+    // under a ten-thousandth of the best) is no suggestion, however the
+    // neighbours voted.
+    out.retain(|t| t.score > 0.0);
     out.truncate(TAGS);
     Ok(out)
 }
