@@ -110,6 +110,31 @@ fn tf(count: u32) -> f64 {
     1.0 + f64::from(count.max(1)).ln()
 }
 
+/// A term vector's TF-IDF weights and their norm. Related news compares
+/// every candidate with the article twice (before and after feedback):
+/// parsing the stored text and looking up each stem's IDF once, not each
+/// time, took a tenth of a request's CPU.
+pub struct Weighed<'a> {
+    terms: Vec<(&'a str, f64)>,
+    norm: f64,
+}
+
+impl Weighed<'_> {
+    /// Cosine with already weighted `target`, whose norm is `target_norm`
+    /// (the same figure as [`Vocabulary::similarity`]).
+    pub fn cosine(&self, target: &StemMap<f64>, target_norm: f64) -> f64 {
+        if self.norm == 0.0 || target_norm == 0.0 {
+            return 0.0;
+        }
+        let dot: f64 = self
+            .terms
+            .iter()
+            .filter_map(|(stem, w)| target.get(*stem).map(|t| w * t))
+            .sum();
+        (dot / (self.norm * target_norm)).clamp(0.0, 1.0)
+    }
+}
+
 /// Inverse document frequencies of stems, from how many documents of a
 /// sample contain each.
 #[derive(Debug, Default, Clone)]
@@ -185,6 +210,16 @@ impl Vocabulary {
         }
         v.values_mut().for_each(|x| *x /= norm);
         v
+    }
+
+    /// A stored term vector's TF-IDF weights, worked out once for a
+    /// vector compared with several targets.
+    pub fn weighed<'a>(&self, vector: &'a str) -> Weighed<'a> {
+        let terms: Vec<(&str, f64)> = vector_entries(vector)
+            .map(|(stem, _, n)| (stem, tf(n) * self.idf(stem)))
+            .collect();
+        let norm = terms.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        Weighed { terms, norm }
     }
 
     /// Cosine of a stored term vector with already weighted `target`
@@ -313,6 +348,16 @@ mod vector_tests {
         let unit = v.unit(&a);
         let length: f64 = unit.values().map(|x| x * x).sum::<f64>().sqrt();
         assert!((length - 1.0).abs() < 1e-9);
+        // Weighed once, a vector compares as it does parsed each time.
+        let target = v.weigh(&b);
+        let norm = target.values().map(|x| x * x).sum::<f64>().sqrt();
+        for x in [&a, &b, &c, ""] {
+            assert_eq!(
+                v.weighed(x).cosine(&target, norm),
+                v.similarity(&target, norm, x)
+            );
+        }
+        assert!(v.weighed(&a).cosine(&target, norm) > 0.5);
         assert!((cosine(&unit, &v.weigh(&a)) - 1.0).abs() < 1e-9);
         assert!(v.unit("").is_empty());
     }

@@ -16,7 +16,7 @@ use crate::related::{
 use crate::search::SearchQuery;
 use crate::store::{CandidateSources, ContentStore};
 use crate::term::{Term, TermKind};
-use crate::text::{parse_vector, term_vector, StemMap, Vocabulary};
+use crate::text::{parse_vector, term_vector, StemMap, Vocabulary, Weighed};
 
 /// How many first-pass candidates lend their words to the second pass,
 /// and how much their mean counts against the article's own words.
@@ -229,7 +229,11 @@ fn featured(
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| term_vector(&subject.title, &subject.body));
     let first = vocab.weigh(&own_vector);
-    let texts = similarities(vocab, &first, &candidates);
+    let weighed: Vec<Weighed<'_>> = candidates
+        .iter()
+        .map(|(r, _)| vocab.weighed(&r.term_vector))
+        .collect();
+    let texts = similarities(&first, &weighed);
     let pass = |texts: &[f64]| -> Vec<Features> {
         candidates
             .iter()
@@ -241,7 +245,7 @@ fn featured(
     // join the article's own, so a follow-up that shares few words with
     // it but many with the rest of its story is found too.
     let expanded = expand(vocab, first, pass(&texts), &candidates);
-    let texts = similarities(vocab, &expanded, &candidates);
+    let texts = similarities(&expanded, &weighed);
     let features = pass(&texts);
     candidates
         .into_iter()
@@ -253,12 +257,9 @@ fn featured(
 /// Cosine of each candidate's text with `target`, relative to the
 /// closest candidate's (cosines of short news texts are small in absolute
 /// terms), but a weak best match is not inflated to a perfect one.
-fn similarities(vocab: &Vocabulary, target: &StemMap<f64>, candidates: &Candidates) -> Vec<f64> {
+fn similarities(target: &StemMap<f64>, candidates: &[Weighed<'_>]) -> Vec<f64> {
     let norm = target.values().map(|w| w * w).sum::<f64>().sqrt();
-    let raw: Vec<f64> = candidates
-        .iter()
-        .map(|(r, _)| vocab.similarity(target, norm, &r.term_vector))
-        .collect();
+    let raw: Vec<f64> = candidates.iter().map(|c| c.cosine(target, norm)).collect();
     let best = raw.iter().copied().fold(TEXT_NORM_FLOOR, f64::max);
     raw.into_iter().map(|x| x / best).collect()
 }
