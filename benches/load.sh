@@ -21,6 +21,7 @@ port=${PORT:-18080}
 pg_admin=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+command -v jq >/dev/null || { echo "jq is needed: apt-get install jq" >&2; exit 1; }
 # BIN=path skips the build (to measure a binary built earlier).
 bin=${BIN:-target/release/newsdesk}
 [ -n "${BIN:-}" ] || cargo build --release -q -p newsdesk-api
