@@ -222,6 +222,7 @@ fn featured(
     vocab: &Vocabulary,
     own_vector: Option<String>,
     candidates: Candidates,
+    feedback: bool,
 ) -> Vec<(ArticleSummary, Features)> {
     // Rows written before vectors existed, and drafts, get one made here.
     let own_vector = own_vector
@@ -244,8 +245,12 @@ fn featured(
     // Pseudo-relevance feedback: the words of the closest few candidates
     // join the article's own, so a follow-up that shares few words with
     // it but many with the rest of its story is found too.
-    let expanded = expand(vocab, first, pass(&texts), &candidates);
-    let texts = similarities(&expanded, &weighed);
+    let texts = if !feedback {
+        texts
+    } else {
+        let expanded = expand(vocab, first, pass(&texts), &candidates);
+        similarities(&expanded, &weighed)
+    };
     let features = pass(&texts);
     candidates
         .into_iter()
@@ -303,7 +308,7 @@ pub fn related_features(
     let vocab = store.vocabulary()?;
     let subject = Subject::load(store, &vocab, &record)?;
     let (found, own_vector) = candidates(store, &subject, now)?;
-    Ok(featured(&subject, &vocab, own_vector, found))
+    Ok(featured(&subject, &vocab, own_vector, found, true))
 }
 
 /// Names the subject's key words that the candidate's own vector contains.
@@ -355,7 +360,7 @@ pub fn related(
 }
 
 /// Ranks the subject's candidates and reads the winners in full.
-pub(super) fn ranked_for(
+fn ranked_for(
     store: &(impl ContentStore + ?Sized),
     vocab: &Vocabulary,
     subject: &Subject,
@@ -364,8 +369,53 @@ pub(super) fn ranked_for(
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<Related>> {
     let (found, own_vector) = candidates(store, subject, now)?;
-    let ranked = rank(featured(subject, vocab, own_vector, found), &WEIGHTS, limit);
-    // Only the winners are read in full.
+    let ranked = rank(
+        featured(subject, vocab, own_vector, found, true),
+        &WEIGHTS,
+        limit,
+    );
+    winners(store, subject, audience, ranked, now)
+}
+
+/// A draft's nearest articles twice over, from one read of the
+/// candidates: the `nearest` as its own words rank them, and the
+/// `related` to link, found with feedback as for any article. Feedback
+/// finds a story's follow-ups, but a draft has no tags to anchor its first
+/// pass, which one shared title word can win; the words of that other
+/// story then pull in more of it. What the draft is about, and so its
+/// tags, is read from the first pass (docs/relevance.md).
+pub(super) fn nearest_and_related(
+    store: &(impl ContentStore + ?Sized),
+    vocab: &Vocabulary,
+    subject: &Subject,
+    audience: super::Audience<'_>,
+    (nearest, related): (usize, usize),
+    now: DateTime<Utc>,
+) -> DomainResult<(Vec<Related>, Vec<Related>)> {
+    let (found, own_vector) = candidates(store, subject, now)?;
+    let plain = featured(subject, vocab, own_vector.clone(), found.clone(), false);
+    let fed = featured(subject, vocab, own_vector, found, true);
+    Ok((
+        winners(
+            store,
+            subject,
+            audience,
+            rank(plain, &WEIGHTS, nearest),
+            now,
+        )?,
+        winners(store, subject, audience, rank(fed, &WEIGHTS, related), now)?,
+    ))
+}
+
+/// The ranked candidates read in full (only the winners are), with the
+/// key words each shares named.
+fn winners(
+    store: &(impl ContentStore + ?Sized),
+    subject: &Subject,
+    audience: super::Audience<'_>,
+    ranked: Vec<(ArticleSummary, f64, Vec<Reason>)>,
+    now: DateTime<Utc>,
+) -> DomainResult<Vec<Related>> {
     let top: Vec<i64> = ranked.iter().map(|(r, _, _)| r.id).collect();
     let winners = store.articles_by_ids(&top)?;
     let mut records: HashMap<i64, ArticleRecord> =

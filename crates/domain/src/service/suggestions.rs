@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::related_news::{ranked_for, Subject};
+use super::related_news::{nearest_and_related, Subject};
 use super::{Audience, RelatedArticle};
 use crate::error::{DomainError, DomainResult};
 use crate::related::Related;
@@ -104,7 +104,14 @@ pub fn suggest(
         subject.id = store.article_by_slug(slug)?.map_or(0, |a| a.id);
     }
     let audience = Audience::of(crate::query::Visibility::Public { now });
-    let nearest = ranked_for(store, &vocab, &subject, audience, NEIGHBOURS, now)?;
+    let (nearest, related) = nearest_and_related(
+        store,
+        &vocab,
+        &subject,
+        audience,
+        (NEIGHBOURS, RELATED),
+        now,
+    )?;
     let draft_words = Words {
         named,
         vector: vocab.weigh(subject.vector()),
@@ -112,7 +119,6 @@ pub fn suggest(
     };
     let tags = tag_votes(store, &vocab, &nearest, &draft_words, now)?;
     let section = section_vote(store, &nearest)?;
-    let related = nearest.into_iter().take(RELATED).collect();
     Ok(Suggested {
         related,
         tags,
