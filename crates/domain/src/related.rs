@@ -330,12 +330,11 @@ pub fn key_words(
         .key_terms(title, body, 4 * n)
         .into_iter()
         .filter(|(stem, _, _)| vocab.idf(stem) >= min_idf)
-        // A word no other article has finds nothing: it would only take
-        // the place of one that does.
-        .filter(|(stem, _, _)| vocab.share(stem) * archive >= MIN_KEY_DOCS)
         .filter(|(stem, _, _)| {
             let expected = vocab.share(stem) * archive;
-            let fits = expected <= budget;
+            // A word no other article has finds nothing: it would only
+            // take the place of one that does.
+            let fits = (MIN_KEY_DOCS..=budget).contains(&expected);
             if fits {
                 budget -= expected;
             }

@@ -121,7 +121,7 @@ pub struct Weighed<'a> {
 
 impl Weighed<'_> {
     /// Cosine with already weighted `target`, whose norm is `target_norm`
-    /// (the same figure as [`Vocabulary::similarity`]).
+    /// (the same figure as [`cosine`] of the two weighted vectors).
     pub fn cosine(&self, target: &StemMap<f64>, target_norm: f64) -> f64 {
         if self.norm == 0.0 || target_norm == 0.0 {
             return 0.0;
@@ -220,25 +220,6 @@ impl Vocabulary {
             .collect();
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
         Weighed { terms, norm }
-    }
-
-    /// Cosine of a stored term vector with already weighted `target`
-    /// (whose norm is `target_norm`), without allocating: it runs once per
-    /// related-news candidate.
-    pub fn similarity(&self, target: &StemMap<f64>, target_norm: f64, vector: &str) -> f64 {
-        let (mut dot, mut norm) = (0.0, 0.0);
-        for (stem, _, n) in vector_entries(vector) {
-            let w = tf(n) * self.idf(stem);
-            norm += w * w;
-            if let Some(t) = target.get(stem) {
-                dot += w * t;
-            }
-        }
-        if norm == 0.0 || target_norm == 0.0 {
-            0.0
-        } else {
-            (dot / (norm.sqrt() * target_norm)).clamp(0.0, 1.0)
-        }
     }
 
     /// The `n` most distinctive words of a text by TF-IDF (title words
@@ -348,14 +329,12 @@ mod vector_tests {
         let unit = v.unit(&a);
         let length: f64 = unit.values().map(|x| x * x).sum::<f64>().sqrt();
         assert!((length - 1.0).abs() < 1e-9);
-        // Weighed once, a vector compares as it does parsed each time.
+        // Weighed once, a vector compares as its weighted map does.
         let target = v.weigh(&b);
         let norm = target.values().map(|x| x * x).sum::<f64>().sqrt();
         for x in [&a, &b, &c, ""] {
-            assert_eq!(
-                v.weighed(x).cosine(&target, norm),
-                v.similarity(&target, norm, x)
-            );
+            let once = v.weighed(x).cosine(&target, norm);
+            assert!((once - cosine(&v.weigh(x), &target)).abs() < 1e-12);
         }
         assert!(v.weighed(&a).cosine(&target, norm) > 0.5);
         assert!((cosine(&unit, &v.weigh(&a)) - 1.0).abs() < 1e-9);
