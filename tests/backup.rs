@@ -139,6 +139,9 @@ fn snapshot(base: &str, key: &str) -> Vec<(String, Value)> {
         for path in [
             format!("/api/v1/articles/{slug}"),
             format!("/api/v1/articles/{slug}/comments"),
+            // Candidates come from indexes a backup does not hold, rebuilt
+            // on restore (the full-text index, the key-word index).
+            format!("/api/v1/articles/{slug}/related"),
         ] {
             out.push((path.clone(), get(&path, None)));
         }

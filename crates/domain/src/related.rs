@@ -77,8 +77,11 @@ const MIN_DRAFT_KEY_IDF: f64 = 1.1;
 /// articles long (docs/relevance.md).
 const MIN_KEY_DOCS: f64 = 2.0;
 /// How many articles the key words together may be expected to match.
-/// Every match is read to find the newest (a GIN index has no order), so
-/// in a large archive only the rarer of the distinctive words are used.
+/// The candidates are the newest of the matches, so in a large archive a
+/// word in thousands of articles would fill them with its own newest,
+/// however little else they share: only the rarer of the distinctive
+/// words are used. (The cost no longer depends on it: each word's newest
+/// articles are a walk down the `article_words` index.)
 const KEY_MATCH_BUDGET: f64 = 300.0;
 /// The cosine at or above which a candidate counts as fully similar text.
 pub(crate) const TEXT_NORM_FLOOR: f64 = 0.35;

@@ -23,8 +23,6 @@ pub struct QueryTerm {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
     pub terms: Vec<QueryTerm>,
-    /// Match any positive term instead of all (for related-news candidates).
-    pub any: bool,
 }
 
 fn bad(msg: &str) -> DomainError {
@@ -87,19 +85,7 @@ impl SearchQuery {
         // websearch syntax would read `or` as an operator that FTS5 never
         // sees: dropping them makes `a OR b` mean `a b` on both.
         terms.retain(|t| t.words.len() > 1 || t.words.first().is_some_and(|w| !is_stop_word(w)));
-        Ok(SearchQuery { terms, any: false })
-    }
-
-    /// A query matching any of these words.
-    pub fn any_of(words: impl IntoIterator<Item = String>) -> Option<SearchQuery> {
-        let terms: Vec<QueryTerm> = words
-            .into_iter()
-            .map(|w| QueryTerm {
-                words: vec![w],
-                negated: false,
-            })
-            .collect();
-        (!terms.is_empty()).then_some(SearchQuery { terms, any: true })
+        Ok(SearchQuery { terms })
     }
 
     /// FTS5 MATCH syntax. Every word is quoted, so nothing the user typed
@@ -112,10 +98,7 @@ impl SearchQuery {
             .filter(|t| !t.negated)
             .map(quote)
             .collect();
-        let mut out = positive.join(if self.any { " OR " } else { " " });
-        if self.any && positive.len() > 1 {
-            out = format!("({out})");
-        }
+        let mut out = positive.join(" ");
         for t in self.terms.iter().filter(|t| t.negated) {
             out.push_str(" NOT ");
             out.push_str(&quote(t));
@@ -144,7 +127,7 @@ impl SearchQuery {
             .filter(|t| !t.negated)
             .map(render)
             .collect();
-        let mut parts = vec![positive.join(if self.any { " or " } else { " " })];
+        let mut parts = vec![positive.join(" ")];
         parts.extend(self.terms.iter().filter(|t| t.negated).map(render));
         parts.join(" ")
     }
@@ -297,13 +280,6 @@ mod tests {
         }
         assert!(SearchQuery::parse("the storm").is_ok());
         assert!(SearchQuery::parse("\"eye of the storm\"").is_ok());
-    }
-
-    #[test]
-    fn any_of_joins_with_or() {
-        let q = SearchQuery::any_of(vec!["riverton".into(), "flood".into()]).expect("terms");
-        assert_eq!(q.fts5(), r#"("riverton" OR "flood")"#);
-        assert_eq!(q.websearch(), "riverton or flood");
     }
 
     #[test]

@@ -474,7 +474,9 @@ pub struct CandidateSources {
     pub tags: Vec<(i64, u32)>,
     /// The article the candidates are for.
     pub article: i64,
-    pub text: Option<SearchQuery>,
+    /// Stems of the article's key words (`related::key_words`): the newest
+    /// `from_text` published articles whose term vectors hold any of them.
+    pub key_stems: Vec<String>,
     pub from_text: u32,
     pub section_id: Option<i64>,
     pub from_section: u32,

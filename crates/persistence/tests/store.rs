@@ -5,10 +5,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use newsdesk_domain::article::{now, ArticleInput, ArticleStatus};
 use newsdesk_domain::paging::PageLimit;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, Visibility};
-use newsdesk_domain::search::SearchQuery;
 use newsdesk_domain::service;
 use newsdesk_domain::store::{ArticleStore, CandidateSources, DiscoveryStore, TermStore};
 use newsdesk_domain::term::TermKind;
+use newsdesk_domain::text::stem;
 use newsdesk_domain::DomainError;
 use newsdesk_persistence::test_support::TestDb;
 use newsdesk_persistence::Store;
@@ -37,6 +37,7 @@ on_both_backends!(
     term_counts_follow_visibility,
     duplicate_slug_in_one_batch_updates_the_first,
     related_candidates_come_from_each_source_with_true_shared_terms,
+    key_word_candidates_follow_edits_and_deletes,
 );
 
 fn open(db: &TestDb) -> Store {
@@ -373,7 +374,7 @@ fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store
         // One article from the common tag: the newest of the two.
         tags: vec![(floods, 5), (weather, 1)],
         article,
-        text: SearchQuery::any_of(["quenby".to_string()]),
+        key_stems: vec![stem("quenby")],
         from_text: 10,
         section_id: Some(term_id(store, TermKind::Section, "home")),
         from_section: 10,
@@ -421,6 +422,72 @@ fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store
     assert_eq!(found, expected);
     // The article's own stored vector came with it.
     assert!(vector.contains("|quenby|"), "{vector}");
+}
+
+/// The key-word source reads the word index the database keeps from the
+/// term vectors: it must follow every rewrite and delete, skip drafts, and
+/// give the newest of the matches.
+fn key_word_candidates_follow_edits_and_deletes(store: &Store) {
+    seed_related_corpus(store);
+    let found = |words: &[&str], from_text: u32| -> Vec<String> {
+        let sources = CandidateSources {
+            tags: Vec::new(),
+            // An unsaved draft: nothing comes along but the matches.
+            article: 0,
+            key_stems: words.iter().map(|w| stem(w)).collect(),
+            from_text,
+            section_id: None,
+            from_section: 0,
+            now: now(),
+            own_terms: Vec::new(),
+        };
+        let ids: Vec<i64> = store
+            .related_candidates(&sources)
+            .expect("candidates")
+            .into_iter()
+            .map(|c| c.summary.id)
+            .collect();
+        let mut slugs: Vec<String> = store
+            .articles_by_ids(&ids)
+            .expect("read")
+            .into_iter()
+            .map(|a| a.slug)
+            .collect();
+        slugs.sort();
+        slugs
+    };
+    // The draft "Quenby draft" is not a candidate.
+    assert_eq!(
+        found(&["quenby"], 10),
+        ["harbour-flood-in-quenby", "quenby-mayor-resigns"]
+    );
+    // Either word finds; the newest `from_text` of all the matches are kept.
+    let newest = [
+        "harbour-flood-in-quenby",
+        "quenby-mayor-resigns",
+        "sunny-spell",
+        "older-sunny-spell",
+    ]
+    .into_iter()
+    .max_by_key(|slug| article_id(store, slug))
+    .expect("four");
+    assert_eq!(found(&["quenby", "sunny"], 1), [newest]);
+    assert_eq!(found(&["quenby", "sunny"], 10).len(), 4);
+    let t = now() - TimeDelta::hours(3);
+    save(
+        store,
+        vec![ArticleInput {
+            slug: Some("quenby-mayor-resigns".into()),
+            body: Some("The mayor of Lowfield resigns.".into()),
+            ..input("Mayor resigns", t)
+        }],
+    );
+    assert_eq!(found(&["quenby"], 10), ["harbour-flood-in-quenby"]);
+    assert_eq!(found(&["lowfield"], 10), ["quenby-mayor-resigns"]);
+    store
+        .delete_article(article_id(store, "harbour-flood-in-quenby"))
+        .expect("deleted");
+    assert!(found(&["quenby"], 10).is_empty());
 }
 
 /// An article with two tags and an author, and candidates sharing each.

@@ -13,7 +13,6 @@ use crate::related::{
     date_of, date_of_record, key_words, order, per_tag_limits, rank, round, Features, Reason,
     ReasonKind, Related, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
 };
-use crate::search::SearchQuery;
 use crate::store::{CandidateSources, ContentStore};
 use crate::term::{Term, TermKind};
 use crate::text::{parse_vector, term_vector, StemMap, Vocabulary, Weighed};
@@ -141,7 +140,7 @@ impl Subject {
         CandidateSources {
             tags: per_tag_limits(&tag_ids, |id| self.idf(id)),
             article: self.id,
-            text: SearchQuery::any_of(self.keys.iter().map(|(_, w, _)| w.clone())),
+            key_stems: self.keys.iter().map(|(s, _, _)| s.clone()).collect(),
             from_text: if self.draft { 2 * FROM_TEXT } else { FROM_TEXT },
             section_id: self.section_id,
             from_section: FROM_SECTION,

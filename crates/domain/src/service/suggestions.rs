@@ -260,7 +260,7 @@ fn tag_fit(
     let sources = CandidateSources {
         tags: tags.iter().map(|id| (*id, TAG_SAMPLE)).collect(),
         article: draft.id,
-        text: None,
+        key_stems: Vec::new(),
         from_text: 0,
         section_id: None,
         from_section: 0,

@@ -22,27 +22,38 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 impl Store {
-    /// The newest published articles matching a full-text query, unranked,
-    /// so FTS5 can stop after `limit` matches (SQLite; PostgreSQL gathers
-    /// candidates in one statement, see `related_candidates`).
-    pub(super) fn sqlite_recent_matching(
+    /// The newest `limit` published articles whose term vectors hold any of
+    /// these stems (SQLite; PostgreSQL gathers candidates in one statement,
+    /// see `related_candidates`).
+    pub(super) fn sqlite_recent_with_words(
         &self,
-        query: &SearchQuery,
+        stems: &[String],
         limit: u32,
         now: DateTime<Utc>,
     ) -> DomainResult<Vec<i64>> {
         let mut conn = self.conn()?;
-        let hits: Vec<IdRow> = diesel::sql_query(
-            "SELECT a.id AS id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid \
-             WHERE articles_fts MATCH ? AND a.status = 'published' AND a.sort_at <= ? \
-             ORDER BY articles_fts.rowid DESC LIMIT ?",
-        )
-        .bind::<Text, _>(query.fts5())
-        .bind::<Timestamp, _>(naive(now))
-        .bind::<BigInt, _>(i64::from(limit))
-        .load(&mut *conn)
-        .map_err(db_err)?;
-        Ok(hits.into_iter().map(|h| h.id).collect())
+        let mut ids = Vec::new();
+        for stem in stems {
+            // Walks the (stem, article_id) key backwards and stops after
+            // `limit`, however common the word: the newest of the union
+            // are among the newest of each.
+            let hits: Vec<IdRow> = diesel::sql_query(
+                "SELECT w.article_id AS id FROM article_words w \
+                 JOIN articles a ON a.id = w.article_id \
+                 WHERE w.stem = ? AND a.status = 'published' AND a.sort_at <= ? \
+                 ORDER BY w.article_id DESC LIMIT ?",
+            )
+            .bind::<Text, _>(stem)
+            .bind::<Timestamp, _>(naive(now))
+            .bind::<BigInt, _>(i64::from(limit))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+            ids.extend(hits.into_iter().map(|h| h.id));
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        ids.truncate(limit as usize);
+        Ok(ids)
     }
 
     /// For each `(term, n)`, the newest `n` articles carrying the term (by id).
@@ -303,9 +314,11 @@ impl DiscoveryStore for Store {
             drop(conn);
             // SQLite is in-process: the separate small queries cost nothing.
             let mut ids = self.sqlite_recent_with_terms(&sources.tags, sources.article)?;
-            if let Some(q) = &sources.text {
-                ids.extend(self.sqlite_recent_matching(q, sources.from_text, sources.now)?);
-            }
+            ids.extend(self.sqlite_recent_with_words(
+                &sources.key_stems,
+                sources.from_text,
+                sources.now,
+            )?);
             if let Some(section) = sources.section_id {
                 ids.extend(self.sqlite_recent_in_section(
                     section,
@@ -343,13 +356,7 @@ impl DiscoveryStore for Store {
         .bind::<Array<BigInt>, _>(&tag_ids)
         .bind::<BigInt, _>(sources.article)
         .bind::<Array<BigInt>, _>(&per_tag)
-        .bind::<Text, _>(
-            sources
-                .text
-                .as_ref()
-                .map(|q| q.websearch())
-                .unwrap_or_default(),
-        )
+        .bind::<Array<Text>, _>(&sources.key_stems)
         .bind::<Timestamp, _>(naive(sources.now))
         .bind::<BigInt, _>(i64::from(sources.from_text))
         .bind::<Nullable<BigInt>, _>(sources.section_id)
