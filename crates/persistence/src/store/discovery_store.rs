@@ -40,7 +40,7 @@ impl Store {
             let hits: Vec<IdRow> = diesel::sql_query(
                 "SELECT w.article_id AS id FROM article_words w \
                  JOIN articles a ON a.id = w.article_id \
-                 WHERE w.stem = ? AND a.status = 'published' AND a.sort_at <= ? \
+                 WHERE w.stem = ? AND a.status = 'published' AND a.published_at <= ? \
                  ORDER BY w.article_id DESC LIMIT ?",
             )
             .bind::<Text, _>(stem)
