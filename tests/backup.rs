@@ -196,8 +196,7 @@ fn word_index(url: &str) -> Vec<String> {
     use diesel::{Connection, RunQueryDsl};
     // Of published articles: the writer's drafts went on after the backup.
     let sql = "SELECT w.stem || ' ' || CAST(w.article_id AS TEXT) AS v FROM article_words w \
-               JOIN articles a ON a.id = w.article_id WHERE a.status = 'published' \
-";
+               JOIN articles a ON a.id = w.article_id WHERE a.status = 'published'";
     let rows: Vec<One> = match url.strip_prefix("sqlite://") {
         Some(path) => diesel::sql_query(sql)
             .load(&mut diesel::SqliteConnection::establish(path).expect("the database")),

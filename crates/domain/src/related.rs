@@ -80,8 +80,8 @@ const MIN_KEY_DOCS: f64 = 2.0;
 /// The candidates are the newest of the matches, so in a large archive a
 /// word in thousands of articles would fill them with its own newest,
 /// however little else they share: only the rarer of the distinctive
-/// words are used. (The cost no longer depends on it: each word's newest
-/// articles are a walk down the `article_words` index.)
+/// words are used. (Not a cost bound: each word's newest articles are a
+/// walk down the `article_words` index, however common the word.)
 const KEY_MATCH_BUDGET: f64 = 300.0;
 /// The cosine at or above which a candidate counts as fully similar text.
 pub(crate) const TEXT_NORM_FLOOR: f64 = 0.35;
@@ -457,7 +457,7 @@ mod tests {
         // Scaled up, "lonely" is expected in 100 articles and "zorvath" in
         // 200, which use up the budget before "quell" (200 more).
         assert_eq!(words(KEY_MATCH_BUDGET * 20.0), ["zorvath", "lonely"]);
-        // In a far larger archive even the rarest would match too many to read.
+        // In a far larger archive even the rarest would match too many.
         assert!(words(KEY_MATCH_BUDGET * 100.0).is_empty());
     }
 
