@@ -38,6 +38,7 @@ on_both_backends!(
     duplicate_slug_in_one_batch_updates_the_first,
     related_candidates_come_from_each_source_with_true_shared_terms,
     key_word_candidates_follow_edits_and_deletes,
+    what_the_store_keeps_in_memory_follows_writes,
 );
 
 fn open(db: &TestDb) -> Store {
@@ -488,6 +489,57 @@ fn key_word_candidates_follow_edits_and_deletes(store: &Store) {
         .delete_article(article_id(store, "harbour-flood-in-quenby"))
         .expect("deleted");
     assert!(found(&["quenby"], 10).is_empty());
+}
+
+/// Terms and candidate summaries are kept in memory between reads: a
+/// rename, a rewrite and an unpublish each show on the next read.
+fn what_the_store_keeps_in_memory_follows_writes(store: &Store) {
+    seed_related_corpus(store);
+    let flood = article_id(store, "harbour-flood-in-quenby");
+    let tag_names = || -> Vec<String> {
+        let terms = store.terms_of_articles(&[flood]).expect("terms");
+        terms.into_iter().map(|(_, _, t)| t.name).collect()
+    };
+    assert_eq!(tag_names(), ["Floods", "Ana Lima", "Weather"]);
+    let weather = term_id(store, TermKind::Tag, "weather");
+    let renamed = newsdesk_domain::store::TermWrite {
+        slug: newsdesk_domain::slug::Slug::parse("weather").expect("slug"),
+        name: "Weather and Climate".into(),
+        description: None,
+    };
+    store
+        .update_term(TermKind::Tag, weather, &renamed)
+        .expect("renamed");
+    assert_eq!(tag_names(), ["Floods", "Ana Lima", "Weather and Climate"]);
+    let spell = article_id(store, "sunny-spell");
+    let summary = || {
+        let sources = CandidateSources {
+            tags: vec![(weather, 10)],
+            article: 0,
+            key_stems: Vec::new(),
+            from_text: 0,
+            section_id: None,
+            from_section: 0,
+            now: now(),
+            own_terms: vec![weather],
+        };
+        let found = store.related_candidates(&sources).expect("candidates");
+        let c = found.into_iter().find(|c| c.summary.id == spell);
+        c.expect("a candidate").summary
+    };
+    assert!(summary().term_vector.contains("sunni|"), "{:?}", summary());
+    let t = now() - TimeDelta::hours(3);
+    let rewrite = |status: &str| ArticleInput {
+        slug: Some("sunny-spell".into()),
+        tags: vec!["Weather".into()],
+        status: Some(status.into()),
+        ..input("Cold snap", t)
+    };
+    save(store, vec![rewrite("published")]);
+    let after = summary();
+    assert!(after.term_vector.contains("cold|") && !after.term_vector.contains("sunni|"));
+    save(store, vec![rewrite("draft")]);
+    assert_eq!(summary().status, ArticleStatus::Draft);
 }
 
 /// An article with two tags and an author, and candidates sharing each.

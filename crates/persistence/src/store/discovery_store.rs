@@ -3,6 +3,7 @@
 //! are here.
 
 use super::{db_err, far_future, Store, PUBLISHED, VOCABULARY_SAMPLE};
+use crate::conn::Backend;
 use crate::conn::DbConn;
 use crate::models::{kind_str, naive, utc};
 use crate::schema::{article_terms, article_vectors, articles, terms};
@@ -82,9 +83,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Candidates without bodies: what ranking needs (SQLite; PostgreSQL
-    /// reads them inside `related_candidates`).
-    pub(super) fn sqlite_summaries(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>> {
+    /// Candidates without bodies: what ranking needs.
+    fn read_summaries(&self, ids: &[i64]) -> DomainResult<Vec<ArticleSummary>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -151,6 +151,95 @@ impl Store {
     }
 }
 
+impl Store {
+    /// SQLite's candidates: in-process, so the separate small queries cost
+    /// nothing. `(id, the subject's terms it shares)`.
+    fn sqlite_candidate_ids(
+        &self,
+        sources: &CandidateSources,
+    ) -> DomainResult<Vec<(i64, Vec<i64>)>> {
+        let mut ids = self.sqlite_recent_with_terms(&sources.tags, sources.article)?;
+        ids.extend(self.sqlite_recent_with_words(
+            &sources.key_stems,
+            sources.from_text,
+            sources.now,
+        )?);
+        if let Some(section) = sources.section_id {
+            ids.extend(self.sqlite_recent_in_section(
+                section,
+                sources.article,
+                sources.from_section,
+                sources.now,
+            )?);
+        }
+        ids.push(sources.article);
+        ids.sort_unstable();
+        ids.dedup();
+        let mut shared: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (article_id, term_id) in self.sqlite_shared_terms(&ids, &sources.own_terms)? {
+            shared.entry(article_id).or_default().push(term_id);
+        }
+        Ok(ids
+            .into_iter()
+            .map(|id| (id, shared.remove(&id).unwrap_or_default()))
+            .collect())
+    }
+
+    /// PostgreSQL's candidates: one call of the function
+    /// `related_candidates` (migrations/postgres/*_candidate_ids), planned
+    /// once per connection.
+    fn pg_candidate_ids(&self, sources: &CandidateSources) -> DomainResult<Vec<(i64, Vec<i64>)>> {
+        let (tag_ids, per_tag): (Vec<i64>, Vec<i64>) = sources
+            .tags
+            .iter()
+            .map(|(id, n)| (*id, i64::from(*n)))
+            .unzip();
+        let mut conn = self.conn()?;
+        let DbConn::Pg(c) = &mut *conn else {
+            return Err(DomainError::Internal("not a PostgreSQL connection".into()));
+        };
+        let rows: Vec<CandidateRow> = diesel::sql_query(
+            "SELECT * FROM related_candidates($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind::<Array<BigInt>, _>(&tag_ids)
+        .bind::<BigInt, _>(sources.article)
+        .bind::<Array<BigInt>, _>(&per_tag)
+        .bind::<Array<Text>, _>(&sources.key_stems)
+        .bind::<Timestamp, _>(naive(sources.now))
+        .bind::<BigInt, _>(i64::from(sources.from_text))
+        .bind::<Nullable<BigInt>, _>(sources.section_id)
+        .bind::<BigInt, _>(i64::from(sources.from_section))
+        .bind::<Array<BigInt>, _>(&sources.own_terms)
+        .load(c)
+        .map_err(db_err)?;
+        Ok(rows.into_iter().map(|r| (r.id, r.shared_terms)).collect())
+    }
+
+    /// What ranking reads of these articles, from memory where it has it:
+    /// the candidates of one request are mostly the newest articles of a
+    /// few tags and sections, which the next request asks for again. Any
+    /// write forgets them all (`written`), on every node (`watch`);
+    /// whether an article is public yet is judged from `published_at` at
+    /// use, so a scheduled article needs no write to appear.
+    fn summaries(&self, ids: &[i64]) -> DomainResult<HashMap<i64, ArticleSummary>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.summaries.get(id) {
+                Some(s) => {
+                    out.insert(*id, s);
+                }
+                None => missing.push(*id),
+            }
+        }
+        for summary in self.read_summaries(&missing)? {
+            self.summaries.insert(summary.id, summary.clone());
+            out.insert(summary.id, summary);
+        }
+        Ok(out)
+    }
+}
+
 #[derive(QueryableByName)]
 pub(super) struct Hit {
     #[diesel(sql_type = BigInt)]
@@ -197,19 +286,10 @@ impl From<SummaryRow> for ArticleSummary {
 
 #[derive(QueryableByName)]
 pub(super) struct CandidateRow {
-    #[diesel(embed)]
-    summary: SummaryRow,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
     #[diesel(sql_type = Array<BigInt>)]
     shared_terms: Vec<i64>,
-}
-
-impl From<CandidateRow> for Candidate {
-    fn from(r: CandidateRow) -> Candidate {
-        Candidate {
-            summary: r.summary.into(),
-            shared_terms: r.shared_terms,
-        }
-    }
 }
 
 impl Store {
@@ -309,62 +389,23 @@ impl DiscoveryStore for Store {
     }
 
     fn related_candidates(&self, sources: &CandidateSources) -> DomainResult<Vec<Candidate>> {
-        let mut conn = self.conn()?;
-        let DbConn::Pg(c) = &mut *conn else {
-            drop(conn);
-            // SQLite is in-process: the separate small queries cost nothing.
-            let mut ids = self.sqlite_recent_with_terms(&sources.tags, sources.article)?;
-            ids.extend(self.sqlite_recent_with_words(
-                &sources.key_stems,
-                sources.from_text,
-                sources.now,
-            )?);
-            if let Some(section) = sources.section_id {
-                ids.extend(self.sqlite_recent_in_section(
-                    section,
-                    sources.article,
-                    sources.from_section,
-                    sources.now,
-                )?);
-            }
-            ids.push(sources.article);
-            ids.sort_unstable();
-            ids.dedup();
-            let mut shared: HashMap<i64, Vec<i64>> = HashMap::new();
-            for (article_id, term_id) in self.sqlite_shared_terms(&ids, &sources.own_terms)? {
-                shared.entry(article_id).or_default().push(term_id);
-            }
-            return Ok(self
-                .sqlite_summaries(&ids)?
-                .into_iter()
-                .map(|summary| Candidate {
-                    shared_terms: shared.remove(&summary.id).unwrap_or_default(),
-                    summary,
-                })
-                .collect());
+        let found = match self.backend {
+            Backend::Sqlite => self.sqlite_candidate_ids(sources)?,
+            Backend::Postgres => self.pg_candidate_ids(sources)?,
         };
-        // PostgreSQL: one call of the function `related_candidates`
-        // (migrations/postgres/*_related), planned once per connection.
-        let (tag_ids, per_tag): (Vec<i64>, Vec<i64>) = sources
-            .tags
-            .iter()
-            .map(|(id, n)| (*id, i64::from(*n)))
-            .unzip();
-        let rows: Vec<CandidateRow> = diesel::sql_query(
-            "SELECT * FROM related_candidates($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind::<Array<BigInt>, _>(&tag_ids)
-        .bind::<BigInt, _>(sources.article)
-        .bind::<Array<BigInt>, _>(&per_tag)
-        .bind::<Array<Text>, _>(&sources.key_stems)
-        .bind::<Timestamp, _>(naive(sources.now))
-        .bind::<BigInt, _>(i64::from(sources.from_text))
-        .bind::<Nullable<BigInt>, _>(sources.section_id)
-        .bind::<BigInt, _>(i64::from(sources.from_section))
-        .bind::<Array<BigInt>, _>(&sources.own_terms)
-        .load(c)
-        .map_err(db_err)?;
-        Ok(rows.into_iter().map(Candidate::from).collect())
+        let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+        let mut summaries = self.summaries(&ids)?;
+        // An id with no summary is an article deleted meanwhile, or a
+        // draft's 0.
+        Ok(found
+            .into_iter()
+            .filter_map(|(id, shared_terms)| {
+                summaries.remove(&id).map(|summary| Candidate {
+                    summary,
+                    shared_terms,
+                })
+            })
+            .collect())
     }
 
     fn term_frequencies(&self, term_ids: &[i64]) -> DomainResult<Vec<(i64, i64)>> {

@@ -20,6 +20,7 @@ use crate::models::naive;
 use diesel::r2d2::{Pool, PooledConnection};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use newsdesk_domain::article::ArticleSummary;
 use newsdesk_domain::error::{DomainError, DomainResult, FieldError};
 use newsdesk_domain::query::Visibility;
 use newsdesk_domain::store::Storage;
@@ -38,9 +39,9 @@ pub struct Store {
     backend: Backend,
     statements: StatementCounter,
     health: Health,
-    /// Sections by id, cleared on writes; the short life bounds how long
-    /// another node serves a renamed section under its old name.
-    sections: moka::sync::Cache<i64, Term>,
+    /// Terms of every kind by id, cleared on writes; the short life bounds
+    /// how long another node serves a renamed term under its old name.
+    terms: moka::sync::Cache<i64, (TermKind, Term)>,
     /// Published-article counts per term. Counting joins every article of a
     /// popular tag, so counts are kept briefly; any write clears them, and
     /// the short life bounds how late a scheduled article shows in a count.
@@ -49,6 +50,9 @@ pub struct Store {
     /// writes, like the vocabulary: IDF moves slowly, and a newsroom saving
     /// every few seconds would otherwise recount its popular tags all day.
     term_df: moka::sync::Cache<i64, i64>,
+    /// Related news' candidates as ranking reads them (status, dates and
+    /// term vector, no bodies), cleared on writes (`discovery_store`).
+    summaries: moka::sync::Cache<i64, ArticleSummary>,
     /// The number of articles, cleared on writes.
     article_count: moka::sync::Cache<(), i64>,
     /// Bumped by every write through this store, and by every write another
@@ -99,8 +103,8 @@ impl Store {
             backend,
             statements,
             health: health.clone(),
-            sections: moka::sync::Cache::builder()
-                .max_capacity(10_000)
+            terms: moka::sync::Cache::builder()
+                .max_capacity(100_000)
                 .time_to_live(COUNT_TTL)
                 .build(),
             public_counts: moka::sync::Cache::builder()
@@ -110,6 +114,11 @@ impl Store {
             term_df: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(VOCABULARY_TTL)
+                .build(),
+            // About a kilobyte each: at most some 20 MB.
+            summaries: moka::sync::Cache::builder()
+                .max_capacity(20_000)
+                .time_to_live(COUNT_TTL)
                 .build(),
             article_count: moka::sync::Cache::builder()
                 .time_to_live(Duration::from_secs(60))

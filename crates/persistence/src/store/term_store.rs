@@ -70,57 +70,82 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Terms by id, of any kind, from memory where it has them. Terms are
+    /// few and named on every article view; any write forgets them all
+    /// (`written`), on every node (`watch`), and the short life bounds how
+    /// long a node that missed the news serves a renamed term.
+    fn cached_terms(&self, ids: &[i64]) -> DomainResult<HashMap<i64, (TermKind, Term)>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.terms.get(id) {
+                Some(t) => {
+                    out.insert(*id, t);
+                }
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        let rows: Vec<(String, TermRow)> = {
+            let mut conn = self.conn()?;
+            terms::table
+                .filter(terms::id.eq_any(&missing))
+                .select((terms::kind, TermRow::as_select()))
+                .load(&mut *conn)
+                .map_err(db_err)?
+        };
+        for (kind, row) in rows {
+            let Some(kind) = parse_kind(&kind) else {
+                continue;
+            };
+            let term = Term::from(row);
+            self.terms.insert(term.id, (kind, term.clone()));
+            out.insert(term.id, (kind, term));
+        }
+        Ok(out)
+    }
+}
+
 impl TermStore for Store {
     fn terms_of_articles(&self, article_ids: &[i64]) -> DomainResult<Vec<(i64, TermKind, Term)>> {
-        let mut conn = self.conn()?;
-        // No filter on `terms.kind`: with one, SQLite's planner starts from
-        // the (kind, slug) index and probes every tag; without, it walks
-        // article_terms' primary key for just these articles.
-        let rows: Vec<(i64, String, TermRow)> = article_terms::table
-            .inner_join(terms::table)
-            .filter(article_terms::article_id.eq_any(article_ids))
-            .order((article_terms::article_id, article_terms::position))
-            .select((article_terms::article_id, terms::kind, TermRow::as_select()))
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        Ok(rows
+        if article_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Only the links are read here: joined to `terms`, PostgreSQL hashed
+        // the whole table for the few rows of one page of articles. The
+        // terms themselves come from memory (`cached_terms`).
+        let links: Vec<(i64, i64)> = {
+            let mut conn = self.conn()?;
+            article_terms::table
+                .filter(article_terms::article_id.eq_any(article_ids))
+                .order((article_terms::article_id, article_terms::position))
+                .select((article_terms::article_id, article_terms::term_id))
+                .load(&mut *conn)
+                .map_err(db_err)?
+        };
+        let ids: Vec<i64> = links.iter().map(|(_, t)| *t).collect();
+        let known = self.cached_terms(&ids)?;
+        Ok(links
             .into_iter()
-            .filter_map(|(a, kind, t)| parse_kind(&kind).map(|k| (a, k, t.into())))
+            .filter_map(|(a, t)| known.get(&t).map(|(k, term)| (a, *k, term.clone())))
             .collect())
     }
 
     fn terms_by_id(&self, kind: TermKind, ids: &[i64]) -> DomainResult<Vec<Term>> {
-        // Sections are few and named on every article view: kept in memory.
-        let (mut out, missing): (Vec<Term>, Vec<i64>) = if kind == TermKind::Section {
-            let mut out = Vec::with_capacity(ids.len());
-            let mut missing = Vec::new();
-            for id in ids {
-                match self.sections.get(id) {
-                    Some(t) => out.push(t),
-                    None => missing.push(*id),
-                }
-            }
-            (out, missing)
-        } else {
-            (Vec::new(), ids.to_vec())
-        };
-        if missing.is_empty() {
-            return Ok(out);
-        }
-        let mut conn = self.conn()?;
-        let rows: Vec<TermRow> = terms::table
-            .filter(terms::id.eq_any(&missing))
-            .filter(terms::kind.eq(kind_str(kind)))
-            .select(TermRow::as_select())
-            .load(&mut *conn)
-            .map_err(db_err)?;
-        for term in rows.into_iter().map(Term::from) {
-            if kind == TermKind::Section {
-                self.sections.insert(term.id, term.clone());
-            }
-            out.push(term);
-        }
-        Ok(out)
+        let known = self.cached_terms(ids)?;
+        let mut seen = std::collections::HashSet::new();
+        Ok(ids
+            .iter()
+            .filter(|id| seen.insert(**id))
+            .filter_map(|id| known.get(id))
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, t)| t.clone())
+            .collect())
     }
 
     fn list_terms(

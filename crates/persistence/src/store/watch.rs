@@ -125,7 +125,8 @@ impl Store {
 
     fn forget(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        self.sections.invalidate_all();
+        self.terms.invalidate_all();
+        self.summaries.invalidate_all();
         self.public_counts.invalidate_all();
         self.article_count.invalidate_all();
     }
@@ -149,7 +150,8 @@ impl Store {
         }
         let caches = Forget {
             generation: self.generation.clone(),
-            sections: self.sections.clone(),
+            terms: self.terms.clone(),
+            summaries: self.summaries.clone(),
             public_counts: self.public_counts.clone(),
             article_count: self.article_count.clone(),
             hear: self.watch.hear.clone(),
@@ -167,7 +169,8 @@ impl Store {
 /// What the listening thread forgets when another node writes.
 struct Forget {
     generation: Arc<std::sync::atomic::AtomicU64>,
-    sections: moka::sync::Cache<i64, newsdesk_domain::term::Term>,
+    terms: moka::sync::Cache<i64, (newsdesk_domain::term::TermKind, newsdesk_domain::term::Term)>,
+    summaries: moka::sync::Cache<i64, newsdesk_domain::article::ArticleSummary>,
     public_counts: moka::sync::Cache<(newsdesk_domain::term::TermKind, i64), i64>,
     article_count: moka::sync::Cache<(), i64>,
     hear: Arc<OnceLock<Hear>>,
@@ -179,7 +182,8 @@ impl Forget {
         let signal = parse(payload);
         if let Signal::Content(_) = signal {
             self.generation.fetch_add(1, Ordering::AcqRel);
-            self.sections.invalidate_all();
+            self.terms.invalidate_all();
+            self.summaries.invalidate_all();
             self.public_counts.invalidate_all();
             self.article_count.invalidate_all();
         }
