@@ -222,16 +222,7 @@ impl Store {
     /// whether an article is public yet is judged from `published_at` at
     /// use, so a scheduled article needs no write to appear.
     fn summaries(&self, ids: &[i64]) -> DomainResult<HashMap<i64, ArticleSummary>> {
-        let mut out = HashMap::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            match self.summaries.get(id) {
-                Some(s) => {
-                    out.insert(*id, s);
-                }
-                None => missing.push(*id),
-            }
-        }
+        let (mut out, missing) = super::recall(&self.summaries, ids);
         for summary in self.read_summaries(&missing)? {
             self.summaries.insert(summary.id, summary.clone());
             out.insert(summary.id, summary);

@@ -303,3 +303,26 @@ impl Storage for Store {
         self.watch_writes(hear);
     }
 }
+
+/// What `cache` holds of `ids`, and the ids it lacks (each once).
+pub(super) fn recall<V>(
+    cache: &moka::sync::Cache<i64, V>,
+    ids: &[i64],
+) -> (std::collections::HashMap<i64, V>, Vec<i64>)
+where
+    V: Clone + Send + Sync + 'static,
+{
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    for id in ids {
+        match cache.get(id) {
+            Some(v) => {
+                found.insert(*id, v);
+            }
+            None => missing.push(*id),
+        }
+    }
+    missing.sort_unstable();
+    missing.dedup();
+    (found, missing)
+}

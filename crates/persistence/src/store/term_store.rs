@@ -76,21 +76,10 @@ impl Store {
     /// (`written`), on every node (`watch`), and the short life bounds how
     /// long a node that missed the news serves a renamed term.
     fn cached_terms(&self, ids: &[i64]) -> DomainResult<HashMap<i64, (TermKind, Term)>> {
-        let mut out = HashMap::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            match self.terms.get(id) {
-                Some(t) => {
-                    out.insert(*id, t);
-                }
-                None => missing.push(*id),
-            }
-        }
+        let (mut out, missing) = super::recall(&self.terms, ids);
         if missing.is_empty() {
             return Ok(out);
         }
-        missing.sort_unstable();
-        missing.dedup();
         let rows: Vec<(String, TermRow)> = {
             let mut conn = self.conn()?;
             terms::table
