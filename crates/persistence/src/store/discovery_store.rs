@@ -3,8 +3,7 @@
 //! are here.
 
 use super::{db_err, far_future, Store, PUBLISHED, VOCABULARY_SAMPLE};
-use crate::conn::Backend;
-use crate::conn::DbConn;
+use crate::conn::{Backend, DbConn};
 use crate::models::{kind_str, naive, utc};
 use crate::schema::{article_terms, article_vectors, articles, terms};
 use chrono::{DateTime, Utc};
@@ -149,9 +148,7 @@ impl Store {
             .load(&mut *conn)
             .map_err(db_err)
     }
-}
 
-impl Store {
     /// SQLite's candidates: in-process, so the separate small queries cost
     /// nothing. `(id, the subject's terms it shares)`.
     fn sqlite_candidate_ids(
@@ -245,20 +242,14 @@ pub(super) struct IdRow {
     id: i64,
 }
 
-/// What ranking reads of a candidate, from a query of either kind.
-#[derive(Queryable, QueryableByName)]
+/// What ranking reads of a candidate (`read_summaries`).
+#[derive(Queryable)]
 pub(super) struct SummaryRow {
-    #[diesel(sql_type = BigInt)]
     id: i64,
-    #[diesel(sql_type = Text)]
     status: String,
-    #[diesel(sql_type = Nullable<BigInt>)]
     section_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Timestamp>)]
     published_at: Option<chrono::NaiveDateTime>,
-    #[diesel(sql_type = Timestamp)]
     created_at: chrono::NaiveDateTime,
-    #[diesel(sql_type = Nullable<Text>)]
     term_vector: Option<String>,
 }
 

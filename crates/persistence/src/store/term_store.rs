@@ -68,9 +68,7 @@ impl Store {
             .map(Term::from)
             .map_err(db_err)
     }
-}
 
-impl Store {
     /// Terms by id, of any kind, from memory where it has them. Terms are
     /// few and named on every article view; any write forgets them all
     /// (`written`), on every node (`watch`), and the short life bounds how

@@ -124,11 +124,19 @@ impl Store {
     }
 
     fn forget(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        self.terms.invalidate_all();
-        self.summaries.invalidate_all();
-        self.public_counts.invalidate_all();
-        self.article_count.invalidate_all();
+        self.write_caches().forget();
+    }
+
+    /// Handles on what a write makes stale (each a shared handle, so
+    /// cheap): one list for this node's writes and the other nodes'.
+    fn write_caches(&self) -> WriteCaches {
+        WriteCaches {
+            generation: self.generation.clone(),
+            terms: self.terms.clone(),
+            summaries: self.summaries.clone(),
+            public_counts: self.public_counts.clone(),
+            article_count: self.article_count.clone(),
+        }
     }
 
     /// Tells every node an account or key changed.
@@ -149,11 +157,7 @@ impl Store {
             return;
         }
         let caches = Forget {
-            generation: self.generation.clone(),
-            terms: self.terms.clone(),
-            summaries: self.summaries.clone(),
-            public_counts: self.public_counts.clone(),
-            article_count: self.article_count.clone(),
+            caches: self.write_caches(),
             hear: self.watch.hear.clone(),
             health: self.watch.health.clone(),
         };
@@ -166,13 +170,29 @@ impl Store {
     }
 }
 
-/// What the listening thread forgets when another node writes.
-struct Forget {
+/// What a write makes stale: the generation and the caches of what
+/// writes change.
+struct WriteCaches {
     generation: Arc<std::sync::atomic::AtomicU64>,
     terms: moka::sync::Cache<i64, (newsdesk_domain::term::TermKind, newsdesk_domain::term::Term)>,
     summaries: moka::sync::Cache<i64, newsdesk_domain::article::ArticleSummary>,
     public_counts: moka::sync::Cache<(newsdesk_domain::term::TermKind, i64), i64>,
     article_count: moka::sync::Cache<(), i64>,
+}
+
+impl WriteCaches {
+    fn forget(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.terms.invalidate_all();
+        self.summaries.invalidate_all();
+        self.public_counts.invalidate_all();
+        self.article_count.invalidate_all();
+    }
+}
+
+/// What the listening thread forgets when another node writes.
+struct Forget {
+    caches: WriteCaches,
     hear: Arc<OnceLock<Hear>>,
     health: Health,
 }
@@ -181,11 +201,7 @@ impl Forget {
     fn heard(&self, payload: &str) {
         let signal = parse(payload);
         if let Signal::Content(_) = signal {
-            self.generation.fetch_add(1, Ordering::AcqRel);
-            self.terms.invalidate_all();
-            self.summaries.invalidate_all();
-            self.public_counts.invalidate_all();
-            self.article_count.invalidate_all();
+            self.caches.forget();
         }
         if let Some(hear) = self.hear.get() {
             hear(signal);
