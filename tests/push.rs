@@ -190,6 +190,30 @@ fn two_nodes_see_each_others_writes_and_revocations_at_once() {
     assert!(seen.contains("event: article.published"), "{seen}");
 
     revoked_on_one_node_refused_on_the_other(&on_a, &on_b);
+    renamed_on_one_node_named_so_on_the_other(&on_a, &on_b);
+}
+
+/// Each node keeps terms in memory: a tag renamed on A is named anew on
+/// B's next read, not when B's copy expires.
+fn renamed_on_one_node_named_so_on_the_other(on_a: &Api, on_b: &Api) {
+    let body = json!({"title": "Harbour wall repaired", "body": "A body.", "body_format": "text",
+        "status": "published", "tags": ["Harbour Works"]});
+    let (status, created) = on_a.call("POST", "/api/v1/articles", Some(body));
+    assert_eq!(status, 201, "{created}");
+    let path = format!(
+        "/api/v1/articles/{}",
+        created["data"]["slug"].as_str().expect("a slug")
+    );
+    let tag_on_b = || on_b.call("GET", &path, None).1["data"]["tags"][0]["name"].clone();
+    assert_eq!(tag_on_b(), json!("Harbour Works"));
+    let renamed = json!({"name": "Harbour Repairs"});
+    let (status, _) = on_a.call("PATCH", "/api/v1/tags/harbour-works", Some(renamed));
+    assert_eq!(status, 200);
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while tag_on_b() != json!("Harbour Repairs") {
+        assert!(Instant::now() < deadline, "B still names the tag as it was");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// A key revoked on A is refused by B at once, not when B's cache expires.
