@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use newsdesk_domain::events::{purge, Hear, Signal};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 const CHANNEL: &str = "newsdesk";
@@ -26,6 +26,10 @@ pub(super) struct Watch {
     /// The LISTEN connection is the first to hear of a server going away,
     /// even when no request is running: it says so here.
     health: Health,
+    /// Dropped with the store. The LISTEN thread holds only a weak handle
+    /// and ends when it finds it gone, so a store closed in a running
+    /// process (a test's) leaves no thread retrying a dropped database.
+    alive: Arc<()>,
 }
 
 impl Watch {
@@ -35,6 +39,7 @@ impl Watch {
             postgres: postgres.map(str::to_owned),
             listening: AtomicBool::new(false),
             health,
+            alive: Arc::new(()),
         }
     }
 }
@@ -160,6 +165,7 @@ impl Store {
             caches: self.write_caches(),
             hear: self.watch.hear.clone(),
             health: self.watch.health.clone(),
+            store: Arc::downgrade(&self.watch.alive),
         };
         let spawned = std::thread::Builder::new()
             .name("newsdesk-listen".into())
@@ -195,9 +201,14 @@ struct Forget {
     caches: WriteCaches,
     hear: Arc<OnceLock<Hear>>,
     health: Health,
+    store: Weak<()>,
 }
 
 impl Forget {
+    fn store_closed(&self) -> bool {
+        self.store.strong_count() == 0
+    }
+
     fn heard(&self, payload: &str) {
         let signal = parse(payload);
         if let Signal::Content(_) = signal {
@@ -209,10 +220,11 @@ impl Forget {
     }
 }
 
-/// Listens until the process ends, reconnecting after a failure. A node
-/// that was cut off may have missed writes, so reconnecting counts as one.
+/// Listens until the store is closed, reconnecting after a failure. A
+/// node that was cut off may have missed writes, so reconnecting counts
+/// as one.
 fn listen(url: &str, forget: &Forget) {
-    loop {
+    while !forget.store_closed() {
         match PgConnection::establish(url)
             .and_then(|mut c| {
                 diesel::sql_query(format!("LISTEN {CHANNEL}"))
@@ -225,7 +237,9 @@ fn listen(url: &str, forget: &Forget) {
             Ok(mut conn) => {
                 tracing::info!("listening for other nodes' writes");
                 forget.heard("content *");
-                let error = poll(&mut conn, forget);
+                let Some(error) = poll(&mut conn, forget) else {
+                    return;
+                };
                 forget.health.failed();
                 tracing::warn!(error = %error, "lost the LISTEN connection; reconnecting");
             }
@@ -238,14 +252,68 @@ fn listen(url: &str, forget: &Forget) {
     }
 }
 
-fn poll(conn: &mut PgConnection, forget: &Forget) -> DieselError {
-    loop {
+/// Hears notifications until the connection fails (the error) or the
+/// store is closed (`None`).
+fn poll(conn: &mut PgConnection, forget: &Forget) -> Option<DieselError> {
+    while !forget.store_closed() {
         for n in conn.notifications_iter() {
             match n {
                 Ok(n) => forget.heard(&n.payload),
-                Err(e) => return e,
+                Err(e) => return Some(e),
             }
         }
         std::thread::sleep(POLL);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::TestDb;
+    use crate::Store;
+    use diesel::prelude::*;
+    use std::time::{Duration, Instant};
+
+    #[derive(QueryableByName)]
+    struct Listening {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    /// How many connections LISTEN on this database, once it is `want`
+    /// (or whatever it is after five seconds).
+    fn listening(conn: &mut PgConnection, want: i64) -> i64 {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let n = diesel::sql_query(
+                "SELECT count(*) AS n FROM pg_stat_activity \
+                 WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+            )
+            .get_result::<Listening>(conn)
+            .expect("pg_stat_activity reads")
+            .n;
+            if n == want || Instant::now() > deadline {
+                return n;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn a_closed_store_stops_listening() {
+        let Some(db) = TestDb::postgres("a_closed_store_stops_listening") else {
+            return;
+        };
+        let mut admin = PgConnection::establish(&db.url).expect("the test database opens");
+        let store = Store::open(&db.url, 1).expect("the store opens");
+        store.migrate().expect("migrations run");
+        store.watch_writes(std::sync::Arc::new(|_| {}));
+        assert_eq!(listening(&mut admin, 1), 1, "the store listens");
+        drop(store);
+        assert_eq!(
+            listening(&mut admin, 0),
+            0,
+            "the store is closed, but its LISTEN connection is still open"
+        );
     }
 }
