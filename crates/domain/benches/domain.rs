@@ -47,6 +47,9 @@ fn benches(c: &mut Criterion) {
                 .fold(0.0, f64::max)
         })
     });
+    c.bench_function("key terms of a 5 KB article", |b| {
+        b.iter(|| vocab.key_terms(black_box(&title), black_box(&body), 20))
+    });
     let other = vocab.weigh(&vectors[1]);
     c.bench_function("cosine of two weighted vectors", |b| {
         b.iter(|| cosine(black_box(&target), black_box(&other)))

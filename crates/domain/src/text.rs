@@ -28,37 +28,86 @@ fn stemmer() -> &'static Stemmer {
 }
 
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    // A set, not a binary search: every word of every text read for
+    // related news is checked.
+    static SET: OnceLock<std::collections::HashSet<&str, foldhash::fast::RandomState>> =
+        OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
+        .contains(word)
+}
+
+/// The byte spans of a text's words (runs of letters and digits).
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices();
+    std::iter::from_fn(move || {
+        let start = chars.by_ref().find(|(_, c)| c.is_alphanumeric())?.0;
+        let end = chars
+            .by_ref()
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map_or(text.len(), |(i, _)| i);
+        Some((start, end))
+    })
 }
 
 /// Lowercased words of a text, with their byte spans in it.
 pub fn words(text: &str) -> impl Iterator<Item = (usize, usize, String)> + '_ {
-    let mut start: Option<usize> = None;
-    let mut out = Vec::new();
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        if c.is_alphanumeric() {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            out.push((s, i, text[s..i].to_lowercase()));
-        }
+    word_spans(text).map(|(s, e)| (s, e, text[s..e].to_lowercase()))
+}
+
+/// `word` lowercased into `out`, as `str::to_lowercase` does it (which
+/// allocates, and this runs for every word of a body).
+fn lowercase_into(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push_str(&word.to_lowercase());
     }
-    out.into_iter()
 }
 
 pub fn stem(word: &str) -> String {
     stemmer().stem(word).into_owned()
 }
 
+/// Whether a (lowercased) word is worth indexing: no stop words, no bare
+/// numbers, nothing shorter than three letters.
+fn is_content_word(w: &str) -> bool {
+    w.chars().count() > 2 && !is_stop_word(w) && !w.chars().all(|c| c.is_numeric())
+}
+
 /// Stems of the words worth indexing: no stop words, no bare numbers.
 pub fn content_stems(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
     words(text)
-        .filter(|(_, _, w)| {
-            w.chars().count() > 2 && !is_stop_word(w) && !w.chars().all(|c| c.is_numeric())
-        })
+        .filter(|(_, _, w)| is_content_word(w))
         .map(|(_, _, w)| (stem(&w), w))
+}
+
+/// The content stems of weighted texts, each with the first word that
+/// gave it and the weighted count of all that did. Each distinct word is
+/// checked and stemmed once: stemming was most of the cost, and a body
+/// says most of its words more than once.
+fn weighted_stems(texts: [(f64, &str); 2]) -> StemMap<(String, f64)> {
+    let mut seen: StemMap<usize> = StemMap::default();
+    let mut distinct: Vec<(String, f64)> = Vec::new();
+    let mut w = String::new();
+    for (weight, text) in texts {
+        for (start, end) in word_spans(text) {
+            lowercase_into(&text[start..end], &mut w);
+            match seen.get(w.as_str()) {
+                Some(&i) => distinct[i].1 += weight,
+                None => {
+                    seen.insert(w.clone(), distinct.len());
+                    distinct.push((w.clone(), weight));
+                }
+            }
+        }
+    }
+    // In order of first use, so a stem keeps the first word that gave it.
+    let mut out: StemMap<(String, f64)> = StemMap::default();
+    for (w, n) in distinct.into_iter().filter(|(w, _)| is_content_word(w)) {
+        out.entry(stem(&w)).or_insert_with(|| (w, 0.0)).1 += n;
+    }
+    out
 }
 
 /// How many stems an article's term vector keeps.
@@ -68,15 +117,11 @@ pub const VECTOR_TERMS: usize = 40;
 /// `stem|surface|count` entries separated by spaces, title words counted
 /// three times. Related news compares these instead of re-reading bodies.
 pub fn term_vector(title: &str, body: &str) -> String {
-    let mut tf: HashMap<String, (String, u32)> = HashMap::new();
-    for (weight, text) in [(3, title), (1, body)] {
-        for (s, w) in content_stems(text) {
-            let e = tf.entry(s).or_insert((w, 0));
-            e.1 += weight;
-        }
-    }
-    let mut terms: Vec<(String, String, u32)> =
-        tf.into_iter().map(|(s, (w, n))| (s, w, n)).collect();
+    // Weights are whole numbers, so the counts are exact.
+    let mut terms: Vec<(String, String, u32)> = weighted_stems([(3.0, title), (1.0, body)])
+        .into_iter()
+        .map(|(s, (w, n))| (s, w, n as u32))
+        .collect();
     terms.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     terms.truncate(VECTOR_TERMS);
     terms
@@ -225,14 +270,7 @@ impl Vocabulary {
     /// The `n` most distinctive words of a text by TF-IDF (title words
     /// count three times): `(stem, a surface form, weight)`, best first.
     pub fn key_terms(&self, title: &str, body: &str, n: usize) -> Vec<(String, String, f64)> {
-        let mut tf: HashMap<String, (String, f64)> = HashMap::new();
-        for (weight, text) in [(3.0, title), (1.0, body)] {
-            for (s, w) in content_stems(text) {
-                let e = tf.entry(s).or_insert((w, 0.0));
-                e.1 += weight;
-            }
-        }
-        let mut terms: Vec<(String, String, f64)> = tf
+        let mut terms: Vec<(String, String, f64)> = weighted_stems([(3.0, title), (1.0, body)])
             .into_iter()
             .map(|(s, (w, f))| {
                 let idf = self.idf(&s);
@@ -250,11 +288,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stop_words_are_sorted_for_binary_search() {
+    fn stop_words_are_listed_in_order_and_found() {
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, STOP_WORDS);
         assert!(is_stop_word("the") && !is_stop_word("flood"));
+    }
+
+    #[test]
+    fn stems_counted_per_distinct_word_as_per_occurrence() {
+        // What `weighted_stems` replaced: every occurrence stemmed.
+        let per_occurrence = |title: &str, body: &str| {
+            let mut tf: HashMap<String, (String, f64)> = HashMap::new();
+            for (weight, text) in [(3.0, title), (1.0, body)] {
+                for (s, w) in content_stems(text) {
+                    tf.entry(s).or_insert((w, 0.0)).1 += weight;
+                }
+            }
+            tf
+        };
+        let end = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+        let mut texts: Vec<(String, String)> = (0..20)
+            .map(|i| {
+                let a = crate::generate::article(3, i, end);
+                (a.title.unwrap_or_default(), a.body.unwrap_or_default())
+            })
+            .collect();
+        texts.push((
+            "Floods: FLOODING in Riverton".into(),
+            "Flooded ΟΔΟΣ streets, Café owners; the 2024 floods flood 12 cafés.".into(),
+        ));
+        for (title, body) in &texts {
+            let fast: HashMap<String, (String, f64)> = weighted_stems([(3.0, title), (1.0, body)])
+                .into_iter()
+                .collect();
+            assert_eq!(fast, per_occurrence(title, body), "{title}");
+        }
     }
 
     #[test]
