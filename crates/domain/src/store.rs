@@ -32,6 +32,11 @@ pub trait ArticleStore: Send + Sync {
     /// These articles, whatever their status, in no particular order.
     fn articles_by_ids(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
 
+    /// As `articles_by_ids`, with `body_source` empty and not read: for
+    /// reads that show articles (related news, search, most read), as no
+    /// view shows the source. Never for what writes or exports an article.
+    fn articles_to_show(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>>;
+
     /// Every article in id order, for export, whatever its status.
     fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>>;
 

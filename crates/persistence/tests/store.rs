@@ -2,7 +2,7 @@
 //! NEWSDESK_TEST_POSTGRES_URL is set, on PostgreSQL.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use newsdesk_domain::article::{now, ArticleInput, ArticleStatus};
+use newsdesk_domain::article::{now, ArticleInput, ArticleRecord, ArticleStatus};
 use newsdesk_domain::paging::PageLimit;
 use newsdesk_domain::query::{ArticleFilter, ArticleQuery, Visibility};
 use newsdesk_domain::service;
@@ -103,6 +103,16 @@ fn saves_and_reads_back_with_relations(store: &Store) {
         }],
     );
     let r = service::article(store, "talks-in-london", public()).expect("found");
+    // What views read: everything but the source, which no view shows.
+    let shown = store.articles_to_show(&[r.id]).expect("read by id");
+    assert_eq!(shown[0].body_source, "");
+    assert_eq!(
+        ArticleRecord {
+            body_source: r.body_source.clone(),
+            ..shown[0].clone()
+        },
+        r
+    );
     assert_eq!(r.published_at, Some(t));
     assert_eq!(r.subtitle.as_deref(), Some("Sub"));
     assert_eq!(r.image.as_ref().and_then(|i| i.alt.as_deref()), Some("alt"));

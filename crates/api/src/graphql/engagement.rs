@@ -108,7 +108,7 @@ async fn most_read_entries(state: &AppState, list: &[MostReadView]) -> Result<Ve
         .filter_map(|m| m.article.id.parse().ok())
         .collect();
     let records = state
-        .run(move |s| s.articles_by_ids(&ids))
+        .run(move |s| s.articles_to_show(&ids))
         .await
         .map_err(gql_error)?;
     let now = state.now();

@@ -62,7 +62,7 @@ pub fn search(
     let has_more = hits.len() > want as usize && offset + want < MAX_DEPTH;
     let hits: Vec<(i64, f64)> = hits.into_iter().take(want as usize).collect();
     let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
-    let found = store.articles_by_ids(&ids)?;
+    let found = store.articles_to_show(&ids)?;
     let mut records: std::collections::HashMap<i64, ArticleRecord> =
         super::allowed_records(store, audience.policy, found, now)?
             .into_iter()

@@ -209,7 +209,7 @@ pub fn most_read(
     let ranked = store.most_read(since, section_id, now, limit.get())?;
     let ids: Vec<i64> = ranked.iter().map(|(id, _)| *id).collect();
     let records: Vec<ArticleRecord> = store
-        .articles_by_ids(&ids)?
+        .articles_to_show(&ids)?
         .into_iter()
         .filter(|r| r.is_public_at(now))
         .collect();

@@ -416,7 +416,7 @@ fn winners(
     now: DateTime<Utc>,
 ) -> DomainResult<Vec<Related>> {
     let top: Vec<i64> = ranked.iter().map(|(r, _, _)| r.id).collect();
-    let winners = store.articles_by_ids(&top)?;
+    let winners = store.articles_to_show(&top)?;
     let mut records: HashMap<i64, ArticleRecord> =
         super::allowed_records(store, audience.policy, winners, now)?
             .into_iter()

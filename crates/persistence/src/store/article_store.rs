@@ -149,6 +149,34 @@ impl ArticleStore for Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    fn articles_to_show(&self, ids: &[i64]) -> DomainResult<Vec<ArticleRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        // The source is as long as the text, and on PostgreSQL each body is
+        // a TOAST read: a fifth of related news' read of its winners.
+        let rows: Vec<(LeanArticleRow, String, String)> = articles::table
+            .filter(articles::id.eq_any(ids))
+            .select((
+                LeanArticleRow::as_select(),
+                articles::body_html,
+                articles::body_text,
+            ))
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(lean, body_html, body_text)| {
+                ArticleRecord::from(ArticleRow {
+                    body_html,
+                    body_text,
+                    ..lean.into()
+                })
+            })
+            .collect())
+    }
+
     fn articles_after_id(&self, after_id: i64, limit: u32) -> DomainResult<Vec<ArticleRecord>> {
         let mut conn = self.conn()?;
         let rows: Vec<ArticleRow> = articles::table
