@@ -19,6 +19,9 @@ const CHANNEL: &str = "newsdesk";
 /// read, so this bounds the delay between nodes, not the load.
 const POLL: Duration = Duration::from_millis(2);
 
+/// How long the listener waits before connecting again after a failure.
+const RETRY: Duration = Duration::from_secs(1);
+
 pub(super) struct Watch {
     hear: Arc<OnceLock<Hear>>,
     postgres: Option<String>,
@@ -248,7 +251,14 @@ fn listen(url: &str, forget: &Forget) {
                 tracing::warn!(error = %e, "cannot LISTEN; retrying");
             }
         }
-        std::thread::sleep(Duration::from_secs(1));
+        // A second between attempts, but the store's closing is seen
+        // sooner: a test's store closes as its database is dropped.
+        for _ in 0..20 {
+            if forget.store_closed() {
+                return;
+            }
+            std::thread::sleep(RETRY / 20);
+        }
     }
 }
 
