@@ -396,7 +396,7 @@ fn related_candidates_come_from_each_source_with_true_shared_terms(store: &Store
     let vector = candidates
         .iter()
         .find(|c| c.summary.id == article)
-        .map(|c| c.summary.term_vector.clone())
+        .map(|c| c.summary.term_vector.to_string())
         .unwrap_or_default();
     let mut found: Vec<(String, Vec<i64>)> = candidates
         .into_iter()

@@ -146,7 +146,9 @@ pub struct ArticleSummary {
     pub section_id: Option<i64>,
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
-    pub term_vector: String,
+    /// Shared, not copied: the store keeps summaries in memory, and
+    /// related news reads some 200 of them a request.
+    pub term_vector: std::sync::Arc<str>,
 }
 
 impl ArticleSummary {

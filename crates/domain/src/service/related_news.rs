@@ -201,7 +201,7 @@ fn candidates(
     let mut out = Vec::new();
     for c in store.related_candidates(&subject.sources(now))? {
         if c.summary.id == subject.id {
-            own_vector = (!subject.draft).then_some(c.summary.term_vector);
+            own_vector = (!subject.draft).then(|| c.summary.term_vector.to_string());
         } else if c.summary.is_public_at(now) {
             out.push((c.summary, c.shared_terms));
         }

@@ -261,7 +261,7 @@ impl From<SummaryRow> for ArticleSummary {
             section_id: r.section_id,
             published_at: r.published_at.map(utc),
             created_at: utc(r.created_at),
-            term_vector: r.term_vector.unwrap_or_default(),
+            term_vector: r.term_vector.unwrap_or_default().into(),
         }
     }
 }
