@@ -297,8 +297,16 @@ fn serve(
     state.site = site.map(std::sync::Arc::new);
     // Related news needs word statistics of the newest 1,000 articles; built
     // now, in the background, rather than while the first reader waits.
+    // Term vectors an older release made are made again first.
     let warm = state.store.clone();
     std::thread::spawn(move || {
+        match service::refresh_vectors(warm.as_ref()) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(articles = n, "term vectors made again"),
+            Err(e) => {
+                tracing::warn!(error = %service::describe(&e), "could not refresh term vectors");
+            }
+        }
         if let Err(e) = warm.vocabulary() {
             tracing::warn!(error = %service::describe(&e), "could not build the vocabulary");
         }

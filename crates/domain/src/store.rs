@@ -159,6 +159,15 @@ pub trait DiscoveryStore: Send + Sync {
 
     /// Word statistics of a sample of recent published articles.
     fn vocabulary(&self) -> DomainResult<std::sync::Arc<Vocabulary>>;
+
+    /// Up to `limit` articles whose term vector an older recipe than
+    /// `recipe` made, newest first, as `(id, title, body_text)`.
+    fn stale_vectors(&self, recipe: i32, limit: u32) -> DomainResult<Vec<(i64, String, String)>>;
+
+    /// Stores term vectors made by `recipe`, each only where the stored
+    /// one is still older (a write meanwhile made a current one); returns
+    /// how many were replaced.
+    fn replace_vectors(&self, recipe: i32, vectors: &[(i64, String)]) -> DomainResult<usize>;
 }
 
 /// What partners are served from: the change log sync reads, and the

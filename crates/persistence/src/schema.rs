@@ -179,6 +179,7 @@ diesel::table! {
     article_vectors (article_id) {
         article_id -> BigInt,
         term_vector -> Text,
+        recipe -> Integer,
     }
 }
 

@@ -291,6 +291,32 @@ fn expand(
     out
 }
 
+/// How many stale term vectors are made again per transaction.
+const REFRESH_BATCH: u32 = 500;
+
+/// Term vectors an older recipe made ([`crate::text::VECTOR_RECIPE`]),
+/// made again from their articles' text, newest first (the vocabulary's
+/// sample is the newest), a batch at a time; returns how many. Run in the
+/// background on start: until it is done, an older article is ranked by
+/// its old vector, which still compares, only less well.
+pub fn refresh_vectors(store: &(impl ContentStore + ?Sized)) -> DomainResult<usize> {
+    let recipe = crate::text::VECTOR_RECIPE;
+    let mut total = 0;
+    loop {
+        let stale = store.stale_vectors(recipe, REFRESH_BATCH)?;
+        let vectors: Vec<(i64, String)> = stale
+            .iter()
+            .map(|(id, title, body)| (*id, term_vector(title, body)))
+            .collect();
+        let replaced = store.replace_vectors(recipe, &vectors)?;
+        total += replaced;
+        // None left, or none replaced: the loop must make progress.
+        if replaced == 0 {
+            return Ok(total);
+        }
+    }
+}
+
 /// Every public candidate of `slug` with its features, before weighting:
 /// what the weights are fitted on (see docs/relevance.md).
 pub fn related_features(

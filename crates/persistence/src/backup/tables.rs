@@ -151,7 +151,7 @@ backup_tables! {
         article_id: i64, term_id: i64, position: i32,
     }
     article_vectors => ArticleVectorRow, window article_id, order (article_id) {
-        article_id: i64, term_vector: String,
+        article_id: i64, term_vector: String, recipe: i32,
     }
     article_revisions => RevisionRow, window id, order (id) {
         id: i64, article_id: i64, version: i32, snapshot: String, created_at: Ts,

@@ -9,6 +9,7 @@ use crate::schema::{article_terms, article_vectors, articles, terms};
 use chrono::{DateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use diesel::result::Error as DieselError;
 use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Timestamp};
 use newsdesk_domain::article::{ArticleStatus, ArticleSummary};
 use newsdesk_domain::error::{DomainError, DomainResult};
@@ -414,6 +415,49 @@ impl DiscoveryStore for Store {
             .iter()
             .filter_map(|id| self.term_df.get(id).map(|n| (*id, n)))
             .collect())
+    }
+
+    fn stale_vectors(&self, recipe: i32, limit: u32) -> DomainResult<Vec<(i64, String, String)>> {
+        let mut conn = self.conn()?;
+        // Through the (recipe, article_id) index: a start with nothing
+        // stale costs one index probe, not a scan of the articles.
+        let ids: Vec<i64> = article_vectors::table
+            .filter(article_vectors::recipe.lt(recipe))
+            .order(article_vectors::article_id.desc())
+            .limit(i64::from(limit))
+            .select(article_vectors::article_id)
+            .load(&mut *conn)
+            .map_err(db_err)?;
+        articles::table
+            .filter(articles::id.eq_any(&ids))
+            .order(articles::id.desc())
+            .select((articles::id, articles::title, articles::body_text))
+            .load(&mut *conn)
+            .map_err(db_err)
+    }
+
+    fn replace_vectors(&self, recipe: i32, vectors: &[(i64, String)]) -> DomainResult<usize> {
+        let mut conn = self.conn()?;
+        let replaced = conn.transaction::<_, DieselError, _>(|c| {
+            let mut n = 0;
+            for (id, vector) in vectors {
+                // An UPDATE, so the article_words triggers re-derive the
+                // article's words in the same transaction.
+                n += diesel::update(
+                    article_vectors::table
+                        .filter(article_vectors::article_id.eq(id))
+                        .filter(article_vectors::recipe.lt(recipe)),
+                )
+                .set((
+                    article_vectors::term_vector.eq(vector),
+                    article_vectors::recipe.eq(recipe),
+                ))
+                .execute(c)?;
+            }
+            Ok((n, Vec::new()))
+        });
+        // Cached summaries hold the old vectors, here and on other nodes.
+        self.settle(replaced)
     }
 
     fn vocabulary(&self) -> DomainResult<Arc<Vocabulary>> {

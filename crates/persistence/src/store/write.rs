@@ -277,6 +277,7 @@ fn write_links(
         .values((
             article_vectors::article_id.eq(id),
             article_vectors::term_vector.eq(&w.term_vector),
+            article_vectors::recipe.eq(newsdesk_domain::text::VECTOR_RECIPE),
         ))
         .execute(conn)?;
     if links.is_empty() {

@@ -1,0 +1,3 @@
+DROP INDEX article_vectors_recipe;
+
+ALTER TABLE article_vectors DROP COLUMN recipe;
