@@ -166,12 +166,13 @@ async fn related_news_beats_baselines_on_corpus_a(app: TestApp) {
 }
 
 async fn related_news_beats_baselines_on_corpus_b(app: TestApp) {
-    beats_baselines(app, CORPUS_B, 0.86).await
+    beats_baselines(app, CORPUS_B, 0.87).await
 }
 
-// Never fitted on: the floor is the figure first measured on it.
+// Never fitted on: the floor is the figure it measured with the shipped
+// ranking (docs/relevance.md).
 async fn related_news_beats_baselines_on_corpus_c(app: TestApp) {
-    beats_baselines(app, CORPUS_C, 0.84).await
+    beats_baselines(app, CORPUS_C, 0.85).await
 }
 
 async fn beats_baselines(app: TestApp, corpus: &str, floor: f64) {

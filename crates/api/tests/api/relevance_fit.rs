@@ -256,6 +256,11 @@ async fn related_news_holds_up_on_the_corpus_it_was_not_fitted_on() {
     for (name, w) in names.iter().zip(&fitted) {
         println!("fitted on {name}: {w:?}");
     }
+    // How the shipped WEIGHTS are chosen: on A and B, never on C.
+    println!(
+        "fitted on A and B: {:?}",
+        fit_all(&[&corpora[0], &corpora[1]])
+    );
     println!("| ranking | corpus A | corpus B | corpus C |\n| --- | ---: | ---: | ---: |");
     for (i, name) in names.iter().enumerate() {
         row(&format!("fitted on {name}"), &on[i]);
@@ -272,10 +277,10 @@ async fn related_news_holds_up_on_the_corpus_it_was_not_fitted_on() {
     // on, so the shipped weights are held out on it too.
     let held = [
         ("A fitted on B", on[1][0], tfidf[0], 0.95),
-        ("B fitted on A", on[0][1], tfidf[1], 0.85),
-        ("C fitted on A", on[0][2], tfidf[2], 0.82),
-        ("C fitted on B", on[1][2], tfidf[2], 0.83),
-        ("C, shipped", shipped[2], tfidf[2], 0.84),
+        ("B fitted on A", on[0][1], tfidf[1], 0.86),
+        ("C fitted on A", on[0][2], tfidf[2], 0.84),
+        ("C fitted on B", on[1][2], tfidf[2], 0.86),
+        ("C, shipped", shipped[2], tfidf[2], 0.85),
     ];
     for (name, figure, tfidf, floor) in held {
         assert!(figure >= floor, "held-out nDCG@5 of {name} is {figure:.3}");
