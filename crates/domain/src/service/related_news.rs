@@ -304,13 +304,17 @@ pub fn refresh_vectors(store: &(impl ContentStore + ?Sized)) -> DomainResult<usi
     let mut total = 0;
     loop {
         let stale = store.stale_vectors(recipe, REFRESH_BATCH)?;
+        // Nothing to write, so nothing for any node's caches to forget.
+        if stale.is_empty() {
+            return Ok(total);
+        }
         let vectors: Vec<(i64, String)> = stale
             .iter()
             .map(|(id, title, body)| (*id, term_vector(title, body)))
             .collect();
         let replaced = store.replace_vectors(recipe, &vectors)?;
         total += replaced;
-        // None left, or none replaced: the loop must make progress.
+        // All of them written meanwhile: the loop must make progress.
         if replaced == 0 {
             return Ok(total);
         }
