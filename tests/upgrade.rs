@@ -9,7 +9,7 @@ use diesel::{Connection, QueryableByName, RunQueryDsl};
 use newsdesk_domain::store::DiscoveryStore;
 use newsdesk_domain::text::{term_vector, VECTOR_RECIPE};
 use newsdesk_e2e::{http, Server, TestDb};
-use newsdesk_persistence::{Backend, Store};
+use newsdesk_persistence::{Backend, DbConn, Store};
 
 const ENV: &[(&str, &str)] = &[
     (
@@ -57,40 +57,29 @@ const ROWS: &str = "SELECT a.id, a.title, a.body_text, v.term_vector, \
      AS old_words \
      FROM articles a JOIN article_vectors v ON v.article_id = a.id ORDER BY a.id";
 
-/// Runs `sql` on the test database with a connection of its own.
-fn on_db<T>(db: &TestDb, sql: &str) -> Vec<T>
-where
-    T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
-{
+/// A connection of its own to the test database, of either backend.
+fn connect(db: &TestDb) -> DbConn {
     match db.backend {
-        Backend::Sqlite => {
-            let path = db.url.trim_start_matches("sqlite://");
-            let mut c = diesel::SqliteConnection::establish(path).expect("the SQLite file opens");
-            diesel::sql_query(sql).load(&mut c).expect("the query runs")
-        }
+        Backend::Sqlite => DbConn::Sqlite(
+            diesel::SqliteConnection::establish(db.url.trim_start_matches("sqlite://"))
+                .expect("the SQLite file opens"),
+        ),
         Backend::Postgres => {
-            let mut c = diesel::PgConnection::establish(&db.url).expect("PostgreSQL answers");
-            diesel::sql_query(sql).load(&mut c).expect("the query runs")
+            DbConn::Pg(diesel::PgConnection::establish(&db.url).expect("PostgreSQL answers"))
         }
     }
 }
 
+fn read_rows(db: &TestDb) -> Vec<Row> {
+    diesel::sql_query(ROWS)
+        .load(&mut connect(db))
+        .expect("the query runs")
+}
+
 fn execute(db: &TestDb, sql: &str) -> usize {
-    match db.backend {
-        Backend::Sqlite => {
-            let path = db.url.trim_start_matches("sqlite://");
-            let mut c = diesel::SqliteConnection::establish(path).expect("the SQLite file opens");
-            diesel::sql_query(sql)
-                .execute(&mut c)
-                .expect("the statement runs")
-        }
-        Backend::Postgres => {
-            let mut c = diesel::PgConnection::establish(&db.url).expect("PostgreSQL answers");
-            diesel::sql_query(sql)
-                .execute(&mut c)
-                .expect("the statement runs")
-        }
-    }
+    diesel::sql_query(sql)
+        .execute(&mut connect(db))
+        .expect("the statement runs")
 }
 
 fn stale_term_vectors_are_made_again(db: TestDb) {
@@ -102,7 +91,7 @@ fn stale_term_vectors_are_made_again(db: TestDb) {
         "UPDATE article_vectors SET recipe = 1, term_vector = 'oldword|oldword|3'",
     );
     assert!(n >= 20, "the demo corpus has articles ({n})");
-    let rows: Vec<Row> = on_db(&db, ROWS);
+    let rows = read_rows(&db);
     // The UPDATE trigger keeps article_words in step with the vectors.
     assert!(rows.iter().all(|r| r.old_words == 1 && r.recipe == 1));
 
@@ -142,7 +131,7 @@ fn stale_term_vectors_are_made_again(db: TestDb) {
     let server = Server::on(&db.url, &[], ENV);
     let deadline = Instant::now() + Duration::from_secs(60);
     let rows = loop {
-        let rows: Vec<Row> = on_db(&db, ROWS);
+        let rows = read_rows(&db);
         if rows.iter().all(|r| r.recipe == i64::from(VECTOR_RECIPE)) {
             break rows;
         }
