@@ -82,6 +82,38 @@ fn execute(db: &TestDb, sql: &str) -> usize {
         .expect("the statement runs")
 }
 
+/// The store lists stale vectors newest first and will not overwrite a
+/// vector a write has made since; the rows are left as they were.
+fn store_finds_them_and_keeps_current_ones(db: &TestDb, rows: &[Row]) {
+    let store = Store::open(&db.url, 1).expect("the store opens");
+    let stale = store
+        .stale_vectors(VECTOR_RECIPE, 3)
+        .expect("stale vectors");
+    let newest: Vec<i64> = rows.iter().rev().take(3).map(|r| r.id).collect();
+    assert_eq!(stale.iter().map(|s| s.0).collect::<Vec<_>>(), newest);
+    let first = &rows[0];
+    let fresh = term_vector(&first.title, &first.body_text);
+    execute(
+        db,
+        &format!(
+            "UPDATE article_vectors SET recipe = {VECTOR_RECIPE}, term_vector = '{fresh}' \
+             WHERE article_id = {}",
+            first.id
+        ),
+    );
+    let replaced = store
+        .replace_vectors(VECTOR_RECIPE, &[(first.id, "other|other|1".into())])
+        .expect("replace");
+    assert_eq!(replaced, 0, "a current vector was overwritten");
+    execute(
+        db,
+        &format!(
+            "UPDATE article_vectors SET recipe = 1 WHERE article_id = {}",
+            first.id
+        ),
+    );
+}
+
 fn stale_term_vectors_are_made_again(db: TestDb) {
     // The demo corpus, written by this release, then made to look as an
     // older release left it: recipe 1, a vector of another recipe.
@@ -95,36 +127,7 @@ fn stale_term_vectors_are_made_again(db: TestDb) {
     // The UPDATE trigger keeps article_words in step with the vectors.
     assert!(rows.iter().all(|r| r.old_words == 1 && r.recipe == 1));
 
-    // The store finds them newest first and will not overwrite a vector
-    // a write has made since.
-    let store = Store::open(&db.url, 1).expect("the store opens");
-    let stale = store
-        .stale_vectors(VECTOR_RECIPE, 3)
-        .expect("stale vectors");
-    let newest: Vec<i64> = rows.iter().rev().take(3).map(|r| r.id).collect();
-    assert_eq!(stale.iter().map(|s| s.0).collect::<Vec<_>>(), newest);
-    let first = &rows[0];
-    let fresh = term_vector(&first.title, &first.body_text);
-    execute(
-        &db,
-        &format!(
-            "UPDATE article_vectors SET recipe = {VECTOR_RECIPE}, term_vector = '{fresh}' \
-             WHERE article_id = {}",
-            first.id
-        ),
-    );
-    let replaced = store
-        .replace_vectors(VECTOR_RECIPE, &[(first.id, "other|other|1".into())])
-        .expect("replace");
-    assert_eq!(replaced, 0, "a current vector was overwritten");
-    execute(
-        &db,
-        &format!(
-            "UPDATE article_vectors SET recipe = 1 WHERE article_id = {}",
-            first.id
-        ),
-    );
-    drop(store);
+    store_finds_them_and_keeps_current_ones(&db, &rows);
 
     // Started again, the server makes every vector again, in the
     // background, with the words index in step.

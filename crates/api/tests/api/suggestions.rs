@@ -87,7 +87,11 @@ async fn suggestions_need_an_author_and_some_words(app: TestApp) {
         }
     }
     assert_eq!(data["section"]["slug"], "home-news");
-    // GraphQL: the same suggestions, for authors only.
+    same_over_graphql(&app, &author, related[0]["article"]["slug"].clone()).await;
+}
+
+/// GraphQL gives the same suggestions, to authors only.
+async fn same_over_graphql(app: &TestApp, author: &str, first_related: Value) {
     let q = "query($i: DraftInput!) { suggest(input: $i) { related { article { slug } score } tags { tag { slug } score evidence } section { slug } } }";
     let vars = json!({"i": {"title": "River Tamble floods Riverton again", "body": "The mill bridge flood gauges rose."}});
     let anon = app.gql(q, vars.clone()).await;
@@ -99,7 +103,7 @@ async fn suggestions_need_an_author_and_some_words(app: TestApp) {
         .send(
             "POST",
             "/graphql",
-            Some(&author),
+            Some(author),
             Some(json!({"query": q, "variables": vars})),
         )
         .await;
@@ -111,7 +115,7 @@ async fn suggestions_need_an_author_and_some_words(app: TestApp) {
     );
     assert_eq!(
         gql["data"]["suggest"]["related"][0]["article"]["slug"],
-        related[0]["article"]["slug"]
+        first_related
     );
 }
 
