@@ -1,10 +1,11 @@
-//! Related-news quality on three labelled corpora written for newsdesk:
+//! Related-news quality on four labelled corpora written for newsdesk:
 //! A (`tests/fixtures/relevance.ndjson`: 81 articles in 13 stories), B
 //! (`relevance-b.ndjson`: 127 articles in 22 stories, written later and
 //! independently, full of reporters, sections, places and organisations
-//! shared across unrelated stories) and C (`relevance-c.ndjson`: 135
-//! articles in 26 stories, written after the weights were last fitted and
-//! never used to choose anything).
+//! shared across unrelated stories), C (`relevance-c.ndjson`: 135
+//! articles in 26 stories) and D (`relevance-d.ndjson`: 121 articles in 27
+//! stories, bodies twice as long, written last and never used to choose
+//! anything).
 //!
 //! Every pair is judged from the labels: the same story is relevant (gain
 //! 2), a story of the same topic is related (gain 1), anything else is not
@@ -25,6 +26,7 @@ e2e!(
     related_news_beats_baselines_on_corpus_a,
     related_news_beats_baselines_on_corpus_b,
     related_news_beats_baselines_on_corpus_c,
+    related_news_beats_baselines_on_corpus_d,
     related_reasons_are_truthful
 );
 
@@ -39,10 +41,12 @@ pub struct Doc {
 
 /// Corpus A, written with the first ranking; corpus B, written later and
 /// independently, before the weights were fitted again; corpus C, written
-/// once they had been, to judge them on.
+/// once they had been, to judge them on; corpus D, written after that and
+/// kept out of every choice since, including the fit on A, B and C.
 pub const CORPUS_A: &str = include_str!("../fixtures/relevance.ndjson");
 pub const CORPUS_B: &str = include_str!("../fixtures/relevance-b.ndjson");
 pub const CORPUS_C: &str = include_str!("../fixtures/relevance-c.ndjson");
+pub const CORPUS_D: &str = include_str!("../fixtures/relevance-d.ndjson");
 
 pub fn corpus_of(raw: &str) -> (Vec<Doc>, Vec<ArticleInput>) {
     let mut docs = Vec::new();
@@ -159,20 +163,24 @@ pub fn by_tfidf<'a>(target: &Doc, all: &'a [Doc]) -> Vec<&'a Doc> {
     scored.into_iter().map(|(_, d)| d).collect()
 }
 
-// The shipped weights were fitted on both corpora: these floors guard
+// The shipped weights were fitted on A, B and C: these floors guard
 // against regressions; the held-out figures are in `relevance_fit`.
 async fn related_news_beats_baselines_on_corpus_a(app: TestApp) {
     beats_baselines(app, CORPUS_A, 0.95).await
 }
 
 async fn related_news_beats_baselines_on_corpus_b(app: TestApp) {
-    beats_baselines(app, CORPUS_B, 0.87).await
+    beats_baselines(app, CORPUS_B, 0.88).await
+}
+
+async fn related_news_beats_baselines_on_corpus_c(app: TestApp) {
+    beats_baselines(app, CORPUS_C, 0.865).await
 }
 
 // Never fitted on: the floor is the figure it measured with the shipped
 // ranking (docs/relevance.md).
-async fn related_news_beats_baselines_on_corpus_c(app: TestApp) {
-    beats_baselines(app, CORPUS_C, 0.85).await
+async fn related_news_beats_baselines_on_corpus_d(app: TestApp) {
+    beats_baselines(app, CORPUS_D, 0.945).await
 }
 
 async fn beats_baselines(app: TestApp, corpus: &str, floor: f64) {

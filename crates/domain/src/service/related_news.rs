@@ -11,7 +11,7 @@ use crate::article::{ArticleRecord, ArticleSummary};
 use crate::error::DomainResult;
 use crate::related::{
     date_of, date_of_record, key_words, order, per_tag_limits, rank, round, Features, Reason,
-    ReasonKind, Related, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
+    ReasonKind, Related, FEEDBACK_PICK, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
 };
 use crate::store::{CandidateSources, ContentStore};
 use crate::term::{Term, TermKind};
@@ -281,7 +281,7 @@ fn expand(
         return own;
     }
     let mut out: StemMap<f64> = own.into_iter().map(|(k, v)| (k, v / norm)).collect();
-    let picks = order(&first, &WEIGHTS, FEEDBACK);
+    let picks = order(&first, &FEEDBACK_PICK, FEEDBACK);
     let share = FEEDBACK_WEIGHT / picks.len().max(1) as f64;
     for i in picks {
         for (k, x) in vocab.unit(&candidates[i].0.term_vector) {
