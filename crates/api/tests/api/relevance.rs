@@ -170,11 +170,11 @@ async fn related_news_beats_baselines_on_corpus_a(app: TestApp) {
 }
 
 async fn related_news_beats_baselines_on_corpus_b(app: TestApp) {
-    beats_baselines(app, CORPUS_B, 0.88).await
+    beats_baselines(app, CORPUS_B, 0.89).await
 }
 
 async fn related_news_beats_baselines_on_corpus_c(app: TestApp) {
-    beats_baselines(app, CORPUS_C, 0.865).await
+    beats_baselines(app, CORPUS_C, 0.87).await
 }
 
 // Never fitted on: the floor is the figure it measured with the shipped
