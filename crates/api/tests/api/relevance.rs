@@ -278,9 +278,10 @@ async fn related_reasons_are_truthful(app: TestApp) {
                 .iter()
                 .map(|x| x["weight"].as_f64().expect("weight"))
                 .sum();
+            // Exactly, as clients check it (the TypeScript client's test).
             assert!(
-                (parts - score).abs() < 0.01,
-                "reasons add up to the score for {slug}"
+                (parts - score).abs() < 1e-6,
+                "reasons add up to the score for {slug}: {parts} against {score}"
             );
             for reason in reasons.iter().filter(|x| x["kind"] == "shared_tag") {
                 let tag = reason["detail"].as_str().expect("tag").to_lowercase();
