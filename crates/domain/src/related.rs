@@ -242,16 +242,16 @@ pub fn score(f: &Features, w: &Weights) -> (f64, Vec<Reason>) {
     let days = format!("{:.0} days apart", f.days_apart.abs());
     reasons.push(reason(ReasonKind::Recency, days, topical * fresh * scale));
     let score = round((topical * (1.0 + section + author + fresh) * scale).clamp(0.0, 1.0));
-    settle(&mut reasons, score);
+    balance(&mut reasons, score);
     (score, reasons)
 }
 
-/// Makes the reasons' weights add up to `score` exactly. Each is rounded
+/// Makes the reasons' weights add up to `score` (already rounded) exactly. Each is rounded
 /// to four decimals on its own, so their sum could miss the rounded score
 /// by a few units in the last place, and a client that checks the sum
 /// (ours does) would see the explanation not match. The largest parts
 /// absorb the difference, where it matters least, and none goes below 0.
-fn settle(reasons: &mut [Reason], score: f64) {
+fn balance(reasons: &mut [Reason], score: f64) {
     let units = |x: f64| (x * 10_000.0).round() as i64;
     let mut parts: Vec<i64> = reasons.iter().map(|r| units(r.weight)).collect();
     let mut drift = units(score) - parts.iter().sum::<i64>();

@@ -1,5 +1,5 @@
 //! Suggestions for editors, over REST and GraphQL, and their quality: on
-//! the three labelled corpora every article's tags are hidden (its text is sent
+//! the four labelled corpora every article's tags are hidden (its text is sent
 //! as a draft under its own slug, so it is never its own neighbour), and
 //! the top three suggested tags are compared with the ones it really has,
 //! and the related articles to link are judged as /related's are.
@@ -130,7 +130,8 @@ async fn suggested_tags_are_right_on_corpus_b(app: TestApp) {
     tag_precision(app, CORPUS_B, "B", (0.69, 0.76)).await
 }
 
-// Never tuned on: the floors are the figures they measured (docs/relevance.md).
+// No suggestion step was chosen on C or D: the floors are the figures
+// they measured (docs/relevance.md).
 async fn suggested_tags_are_right_on_corpus_c(app: TestApp) {
     tag_precision(app, CORPUS_C, "C", (0.6, 0.71)).await
 }

@@ -1,7 +1,7 @@
 //! Related news, the I/O half: load the article, gather candidates from
 //! the store's indexes, rank them with the pure scoring of `related`, and
-//! read the winners in full. Scores are rounded here, so every transport
-//! shows the same figure.
+//! read the winners in full. Scores come rounded from `related::score`,
+//! so every transport shows the same figure.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use crate::article::{ArticleRecord, ArticleSummary};
 use crate::error::DomainResult;
 use crate::related::{
-    date_of, date_of_record, key_words, order, per_tag_limits, rank, round, Features, Reason,
-    ReasonKind, Related, FEEDBACK_PICK, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
+    date_of, date_of_record, key_words, order, per_tag_limits, rank, Features, Reason, ReasonKind,
+    Related, FEEDBACK_PICK, FROM_SECTION, FROM_TEXT, TEXT_NORM_FLOOR, WEIGHTS,
 };
 use crate::store::{CandidateSources, ContentStore};
 use crate::term::{Term, TermKind};
@@ -459,7 +459,7 @@ fn winners(
             name_key_words(&subject.keys, &summary, &mut reasons);
             Some(Related {
                 record,
-                score: round(score),
+                score,
                 reasons,
             })
         })
