@@ -46,9 +46,9 @@ pub struct Weights {
     pub gate: f64,
 }
 
-/// Fitted on corpora A, B and C together (`relevance_fit`), corpus D held
-/// out; the gate and the bounds on context are policy, not fitted: context
-/// may lift a topical score by at most 40 %.
+/// Fitted on corpora A, B and C together (`relevance_fit`), D, E and F
+/// held out; the gate and the bounds on context are policy, not fitted:
+/// context may lift a topical score by at most 40 %.
 pub const WEIGHTS: Weights = Weights {
     tags: 0.2,
     text: 0.8,
@@ -249,9 +249,9 @@ pub fn score(f: &Features, w: &Weights) -> (f64, Vec<Reason>) {
     (score, reasons)
 }
 
-/// Makes the reasons' weights add up to `score` (already rounded) exactly. Each is rounded
-/// to four decimals on its own, so their sum could miss the rounded score
-/// by a few units in the last place, and a client that checks the sum
+/// Makes the reasons' weights add up to `score` (already rounded)
+/// exactly. Each is rounded to four decimals on its own, so their sum
+/// could miss the rounded score by a few units in the last place, and a client that checks the sum
 /// (ours does) would see the explanation not match. The largest parts
 /// absorb the difference, where it matters least, and none goes below 0.
 fn balance(reasons: &mut [Reason], score: f64) {

@@ -265,7 +265,7 @@ async fn beats_baselines(app: TestApp, corpus: &str, floor: f64, tfidf_slack: f6
     assert!(ours >= floor, "related nDCG@5 {ours:.3} is under {floor}");
     assert!(
         ours > tags && ours > tfidf - tfidf_slack,
-        "related {ours:.3} does not beat tags {tags:.3} and TF-IDF {tfidf:.3}"
+        "related {ours:.3} does not beat tags {tags:.3} and TF-IDF {tfidf:.3} (less {tfidf_slack})"
     );
 }
 
